@@ -1,0 +1,53 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from fastapi import FastAPI
+
+from voxhub import __version__
+from voxhub.api.errors import install_error_handlers
+from voxhub.api.routes import ops, tts, voices
+from voxhub.container import Container
+from voxhub.errors import VoxhubError
+from voxhub.services.online import OnlineSynthesis
+from voxhub.settings import Settings
+
+log = logging.getLogger("voxhub")
+
+
+def create_app(settings: Settings, container: Container | None = None) -> FastAPI:
+    """Build the app; engines load in its lifespan, not at import or construction."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        built = container or Container.build(settings)
+        try:
+            await anyio.to_thread.run_sync(built.preload)
+        except VoxhubError as exc:
+            # keep serving: /health reports the engine missing and requests get a 503
+            log.error("engine preload failed: %s", exc.message)
+        app.state.container = built
+        app.state.online = OnlineSynthesis(
+            built.synthesizer,
+            built.results,
+            built.cue_rules,
+            anyio.CapacityLimiter(settings.online.inference_threads),
+        )
+        yield
+
+    app = FastAPI(
+        title="voxhub",
+        version=__version__,
+        summary="Self-hosted speech service: TTS with subtitles, long-text jobs, real-time ASR.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(tts.router)
+    app.include_router(voices.router)
+    app.include_router(ops.router)
+    return app

@@ -1,0 +1,59 @@
+"""The one place where voxhub errors become HTTP responses."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from voxhub import errors
+
+# the most specific class wins: lookups walk each error's MRO
+STATUS_BY_ERROR: dict[type[errors.VoxhubError], int] = {
+    errors.InvalidInput: 422,
+    errors.TextTooLong: 413,
+    errors.NotFound: 404,
+    errors.EngineUnavailable: 503,
+    errors.SynthesisCancelled: 499,
+    errors.VoxhubError: 500,
+}
+
+
+def status_for(error: errors.VoxhubError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return 500
+
+
+def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
+    return {"error": {"code": code, "message": message}}
+
+
+async def _voxhub_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.VoxhubError)
+    return JSONResponse(error_body(exc.code, exc.message), status_code=status_for(exc))
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for item in exc.errors():
+        where = ".".join(str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path"))
+        problems.append(f"{where or 'request'}: {item.get('msg', 'invalid value')}")
+    return JSONResponse(error_body("invalid_request", "; ".join(problems)), status_code=422)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return JSONResponse(
+        error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(errors.VoxhubError, _voxhub_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

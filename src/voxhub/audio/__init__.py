@@ -1,0 +1,1 @@
+"""Audio: encoding to wav/mp3/opus/flac/pcm, resampling, silence trimming."""

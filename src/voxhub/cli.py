@@ -1,0 +1,168 @@
+"""The `voxhub` command: serve the API, speak text locally, list voices."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from voxhub.settings import Settings
+
+app = typer.Typer(
+    help="voxhub: self-hosted speech service.", no_args_is_help=True, add_completion=False
+)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings: Settings = ctx.obj
+    return settings
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Where voxhub keeps its files (VOXHUB_DATA_DIR).")
+    ] = None,
+) -> None:
+    # the one place settings are read; commands receive them through the context
+    settings = Settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    ctx.obj = settings
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Bind address (VOXHUB_SERVER__HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (VOXHUB_SERVER__PORT).")] = None,
+) -> None:
+    """Run the HTTP API on the embedded defaults (everything under the data directory)."""
+    import uvicorn
+
+    from voxhub.api.app import create_app
+
+    settings = _settings(ctx)
+    server = settings.server.model_copy(
+        update={k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    )
+    settings = settings.model_copy(update={"server": server})
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    uvicorn.run(
+        create_app(settings),
+        host=server.host,
+        port=server.port,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@app.command()
+def say(
+    ctx: typer.Context,
+    text: Annotated[str | None, typer.Argument(help="Text to speak; use -f for a file.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("-f", "--file", help="Read the text from a file ('-' for stdin).")
+    ] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Audio file to write.")] = Path(
+        "speech.wav"
+    ),
+    voice: Annotated[
+        str | None, typer.Option(help="Voice id, e.g. kokoro:jm_kumo or espeak:cmn.")
+    ] = None,
+    language: Annotated[str | None, typer.Option(help="zh or en; detected if omitted.")] = None,
+    audio_format: Annotated[
+        str | None,
+        typer.Option("--format", help="wav, mp3, opus, flac or pcm; from -o if omitted."),
+    ] = None,
+    speed: Annotated[float, typer.Option(min=0.5, max=2.0)] = 1.0,
+    sample_rate: Annotated[int | None, typer.Option(help="Output sample rate.")] = None,
+    srt: Annotated[Path | None, typer.Option(help="Also write SRT subtitles here.")] = None,
+    vtt: Annotated[Path | None, typer.Option(help="Also write WebVTT subtitles here.")] = None,
+) -> None:
+    """Speak text with a local engine (no server) and write audio and subtitles."""
+    from voxhub.services.local import speak_to_files
+
+    content = _read_text(text, file)
+    fmt = audio_format or (output.suffix.lstrip(".") or "wav")
+    try:
+        summary = speak_to_files(
+            _settings(ctx),
+            content,
+            output=output,
+            voice=voice,
+            language=language,
+            audio_format=fmt,
+            speed=speed,
+            sample_rate=sample_rate,
+            srt=srt,
+            vtt=vtt,
+        )
+    except _user_errors() as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(summary)
+
+
+@app.command()
+def voices(
+    ctx: typer.Context,
+    language: Annotated[str | None, typer.Option(help="Only voices speaking zh or en.")] = None,
+    engine: Annotated[str | None, typer.Option(help="Only this engine's voices.")] = None,
+) -> None:
+    """List the voices of the enabled engines."""
+    from voxhub.container import Container
+    from voxhub.text.language import normalize_language_tag
+
+    container = Container.build(_settings(ctx))
+    try:
+        wanted = normalize_language_tag(language) if language else None
+        found = container.voices.all(wanted, engine)
+    except _user_errors() as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+    width = max((len(v.id) for v in found), default=10)
+    for v in found:
+        typer.echo(
+            f"{v.id:<{width}}  {','.join(v.languages):<8}  {v.gender or '-':<7}  {v.description}"
+        )
+
+
+bench_app = typer.Typer(help="Benchmarks that print ratios measured in one run.")
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("online")
+def bench_online(
+    engine: Annotated[str, typer.Option(help="Engine to measure.")] = "kokoro",
+    repeat: Annotated[int, typer.Option(min=1, help="Runs per measurement (median reported).")] = 5,
+) -> None:
+    """POST /v1/tts over uvicorn vs a direct engine call; streaming first byte vs full synthesis."""
+    from voxhub.benchmarks.online import run
+
+    run(engine=engine, repeat=repeat, out=typer.echo)
+
+
+def _read_text(text: str | None, file: Path | None) -> str:
+    if file is not None:
+        return sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    if text is None:
+        typer.secho("error: give the text to speak, or -f FILE", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    return text
+
+
+def _user_errors() -> type[Exception]:
+    from voxhub.errors import VoxhubError
+
+    return VoxhubError
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Speech engines behind one protocol, found through a registry and loaded once per process."""

@@ -1,0 +1,66 @@
+"""The one error tree of voxhub; api/errors.py maps each class to an HTTP status."""
+
+from __future__ import annotations
+
+
+class VoxhubError(Exception):
+    """Base of every error voxhub reports to a user.
+
+    `code` is a stable machine-readable identifier; the message says what to do.
+    """
+
+    code = "internal_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(VoxhubError):
+    """The request is well-formed but a value is not acceptable."""
+
+    code = "invalid_input"
+
+
+class EmptyText(InvalidInput):
+    code = "empty_text"
+
+
+class UnsupportedFormat(InvalidInput):
+    code = "unsupported_format"
+
+
+class UnsupportedSampleRate(InvalidInput):
+    code = "unsupported_sample_rate"
+
+
+class UnsupportedLanguage(InvalidInput):
+    code = "unsupported_language"
+
+
+class TextTooLong(VoxhubError):
+    code = "text_too_long"
+
+
+class NotFound(VoxhubError):
+    code = "not_found"
+
+
+class VoiceNotFound(NotFound):
+    code = "voice_not_found"
+
+
+class EngineNotFound(NotFound):
+    code = "engine_not_found"
+
+
+class EngineUnavailable(VoxhubError):
+    """An engine could not be loaded or failed while synthesizing."""
+
+    code = "engine_unavailable"
+
+
+class SynthesisCancelled(VoxhubError):
+    """Synthesis stopped between sentences because its caller went away."""
+
+    code = "cancelled"

@@ -1,0 +1,128 @@
+"""Online TTS for the API: synthesize off the event loop, encode, store, and stream."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from functools import partial
+
+import anyio
+import numpy as np
+
+from voxhub.audio.encode import StreamEncoder, encode
+from voxhub.audio.resample import StreamResampler, resample
+from voxhub.engines.base import Voice
+from voxhub.services.synthesis import (
+    SynthesisPlan,
+    SynthesisRequest,
+    Synthesizer,
+)
+from voxhub.store.files import ResultFiles
+from voxhub.subtitles.cues import Cue, CueRules, build_cues
+from voxhub.timing import SentenceTiming
+
+
+@dataclass(frozen=True)
+class OnlineResult:
+    id: str
+    extension: str
+    media_type: str
+    duration: float
+    sample_rate: int
+    voice: Voice
+    language: str
+    sentences: tuple[SentenceTiming, ...]
+    cues: tuple[Cue, ...]
+
+
+@dataclass(frozen=True)
+class AudioStream:
+    """A validated streaming request: its media type is known before the first byte."""
+
+    plan: SynthesisPlan
+    media_type: str
+    chunks: AsyncIterator[bytes]
+
+
+class OnlineSynthesis:
+    """Runs blocking synthesis in worker threads, at most `limiter` at a time."""
+
+    def __init__(
+        self,
+        synthesizer: Synthesizer,
+        results: ResultFiles,
+        cue_rules: CueRules,
+        limiter: anyio.CapacityLimiter,
+    ) -> None:
+        self._synthesizer = synthesizer
+        self._results = results
+        self._cue_rules = cue_rules
+        self._limiter = limiter
+
+    async def plan(self, request: SynthesisRequest) -> SynthesisPlan:
+        # resolving a voice may load an engine the first time: keep it off the loop
+        return await anyio.to_thread.run_sync(self._synthesizer.plan, request)
+
+    async def synthesize(self, request: SynthesisRequest) -> OnlineResult:
+        plan = await self.plan(request)
+        return await anyio.to_thread.run_sync(self._render, plan, limiter=self._limiter)
+
+    async def stream(self, request: SynthesisRequest) -> AudioStream:
+        """Validate now; the returned chunks synthesize sentence by sentence as they are read."""
+        plan = await self.plan(request)
+        chunks = self._chunks(plan)
+        # The first sentence is spoken before the response starts, so an engine that
+        # fails outright still gets a proper error status instead of a cut stream.
+        first = await anext(chunks, b"")
+        return AudioStream(plan, plan.format.media_type(plan.sample_rate), _prepend(first, chunks))
+
+    async def _chunks(self, plan: SynthesisPlan) -> AsyncIterator[bytes]:
+        encoder = StreamEncoder(plan.format, plan.sample_rate)
+        resampler = (
+            StreamResampler(plan.engine_rate, plan.sample_rate)
+            if plan.sample_rate != plan.engine_rate
+            else None
+        )
+        sentences = self._synthesizer.sentences(plan)
+        # A reader that goes away cancels this generator between sentences; the sentence
+        # in progress finishes in its thread first, so no inference outlives its slot.
+        while True:
+            item = await anyio.to_thread.run_sync(
+                partial(next, sentences, None), limiter=self._limiter
+            )
+            if item is None:
+                break
+            samples = resampler.process(item.samples) if resampler else item.samples
+            data = encoder.feed(samples)
+            if data:
+                yield data
+        tail = resampler.process(np.zeros(0, np.float32), last=True) if resampler else None
+        data = (encoder.feed(tail) if tail is not None and len(tail) else b"") + encoder.finish()
+        if data:
+            yield data
+
+    def _render(self, plan: SynthesisPlan) -> OnlineResult:
+        result = self._synthesizer.synthesize(plan)
+        samples = resample(result.samples, result.sample_rate, plan.sample_rate)
+        result_id = self._results.new_id()
+        extension = plan.format.extension
+        self._results.save(result_id, extension, encode(samples, plan.sample_rate, plan.format))
+        cues = build_cues(result.sentences, self._cue_rules)
+        return OnlineResult(
+            id=result_id,
+            extension=extension,
+            media_type=plan.format.media_type(plan.sample_rate),
+            duration=len(samples) / plan.sample_rate,
+            sample_rate=plan.sample_rate,
+            voice=plan.voice,
+            language=plan.language,
+            sentences=result.sentences,
+            cues=tuple(cues),
+        )
+
+
+async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    if first:
+        yield first
+    async for chunk in rest:
+        yield chunk

@@ -1,0 +1,190 @@
+"""Online synthesis: validate a request, then speak it sentence by sentence with timings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from voxhub.audio.formats import AudioFormat, check_output, parse_format
+from voxhub.audio.silence import speech_bounds
+from voxhub.engines.base import Samples, SynthesisParams, TTSEngine, Voice
+from voxhub.errors import EmptyText, SynthesisCancelled, TextTooLong
+from voxhub.services.voices import VoiceCatalog
+from voxhub.text.language import detect_language, normalize_language_tag
+from voxhub.text.normalize import normalize
+from voxhub.text.sentences import split_sentences
+from voxhub.timing import SentenceTiming, WordTiming
+
+
+@dataclass(frozen=True)
+class SynthesisRequest:
+    text: str
+    voice: str | None = None
+    language: str | None = None
+    format: str = "wav"
+    sample_rate: int | None = None
+    params: SynthesisParams = field(default_factory=SynthesisParams)
+
+
+@dataclass(frozen=True)
+class SynthesisPlan:
+    """A validated request: everything needed to synthesize, decided before any audio exists."""
+
+    sentences: tuple[str, ...]
+    engine: TTSEngine
+    voice: Voice
+    language: str
+    format: AudioFormat
+    sample_rate: int
+    params: SynthesisParams
+
+    @property
+    def engine_rate(self) -> int:
+        return self.engine.capabilities.sample_rate
+
+
+@dataclass(frozen=True)
+class SentenceAudio:
+    """One synthesized sentence, trimmed of edge silence, with its timings in the whole output."""
+
+    samples: Samples
+    timing: SentenceTiming
+
+
+@dataclass(frozen=True)
+class SynthesisResult:
+    samples: Samples
+    sample_rate: int
+    sentences: tuple[SentenceTiming, ...]
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+    @property
+    def words(self) -> list[WordTiming]:
+        return [w for s in self.sentences for w in s.words]
+
+
+class Synthesizer:
+    """Turns text into audio + timings with the engines of one process."""
+
+    def __init__(
+        self,
+        voices: VoiceCatalog,
+        max_chars: int,
+        max_sentence_chars: int,
+        sentence_pause: float,
+    ) -> None:
+        self._voices = voices
+        self._max_chars = max_chars
+        self._max_sentence_chars = max_sentence_chars
+        self._sentence_pause = sentence_pause
+
+    def plan(self, request: SynthesisRequest, max_chars: int | None = None) -> SynthesisPlan:
+        """Validate everything a request says; raises a VoxhubError naming the first problem."""
+        limit = max_chars or self._max_chars
+        text = request.text.strip()
+        if not text:
+            raise EmptyText("Text is empty; send the text to speak in the `text` field.")
+        if len(text) > limit:
+            raise TextTooLong(
+                f"Text has {len(text)} characters; online synthesis takes at most {limit}. "
+                "Submit longer text as a job with POST /v1/tts/jobs (up to 50,000 characters)."
+            )
+        fmt = parse_format(request.format)
+        requested = normalize_language_tag(request.language) if request.language else None
+        detected = detect_language(text)
+        engine, voice = self._voices.resolve(request.voice, requested or detected)
+        language = self._voices.language_for(voice, requested, detected)
+        sample_rate = request.sample_rate or engine.capabilities.sample_rate
+        check_output(fmt, sample_rate)
+        sentences = tuple(split_sentences(text, self._max_sentence_chars))
+        return SynthesisPlan(
+            sentences=sentences,
+            engine=engine,
+            voice=voice,
+            language=language,
+            format=fmt,
+            sample_rate=sample_rate,
+            params=request.params,
+        )
+
+    def sentences(
+        self, plan: SynthesisPlan, cancelled: Callable[[], bool] = lambda: False
+    ) -> Iterator[SentenceAudio]:
+        """Speak the plan one sentence at a time (blocking; run it in a worker thread).
+
+        Each item carries the pause before it, so concatenating the items gives the whole
+        audio and their timings are already offset. A sentence that makes no sound (only
+        symbols) comes out with no samples; `merge_silent` folds it into a neighbour.
+        Checks `cancelled` between sentences.
+        """
+        rate = plan.engine_rate
+        pause = np.zeros(round(self._sentence_pause * rate), dtype=np.float32)
+        offset = 0
+        for display in plan.sentences:
+            if cancelled():
+                raise SynthesisCancelled("Synthesis was cancelled by its caller.")
+            samples, words = self._speak(plan, display)
+            if len(samples) and offset:
+                samples = np.concatenate([pause, samples])
+                words = [w.shifted(len(pause) / rate) for w in words]
+                start = offset + len(pause)
+            else:
+                start = offset
+            timing = SentenceTiming(
+                text=display,
+                start=start / rate,
+                end=(offset + len(samples)) / rate,
+                words=tuple(w.shifted(offset / rate) for w in words),
+            )
+            offset += len(samples)
+            yield SentenceAudio(samples, timing)
+
+    def synthesize(
+        self, plan: SynthesisPlan, cancelled: Callable[[], bool] = lambda: False
+    ) -> SynthesisResult:
+        """Speak the whole plan (blocking) and return the audio at the engine's sample rate."""
+        parts = list(self.sentences(plan, cancelled))
+        samples = np.concatenate([p.samples for p in parts]) if parts else np.zeros(0, np.float32)
+        return SynthesisResult(samples, plan.engine_rate, merge_silent([p.timing for p in parts]))
+
+    def _speak(self, plan: SynthesisPlan, display: str) -> tuple[Samples, list[WordTiming]]:
+        """One sentence, edge silence trimmed, words relative to its first kept sample."""
+        spoken = normalize(display, plan.language)
+        audio = plan.engine.synthesize(spoken, plan.voice, plan.language, plan.params)
+        first, last = speech_bounds(audio.samples, audio.sample_rate)
+        samples = audio.samples[first:last]
+        length = len(samples) / audio.sample_rate
+        shift = first / audio.sample_rate
+        words = [
+            WordTiming(w.text, _clamp(w.start - shift, length), _clamp(w.end - shift, length))
+            for w in audio.words
+        ]
+        return samples, words
+
+
+def _clamp(value: float, upper: float) -> float:
+    return min(max(value, 0.0), upper)
+
+
+def merge_silent(timings: list[SentenceTiming]) -> tuple[SentenceTiming, ...]:
+    """Give the text of soundless sentences to the sentence before them (or after, at the start)."""
+    merged: list[SentenceTiming] = []
+    leading = ""
+    for timing in timings:
+        if timing.end > timing.start:
+            text = f"{leading} {timing.text}".strip() if leading else timing.text
+            merged.append(SentenceTiming(text, timing.start, timing.end, timing.words))
+            leading = ""
+        elif merged:
+            last = merged[-1]
+            merged[-1] = SentenceTiming(
+                f"{last.text} {timing.text}", last.start, last.end, last.words
+            )
+        else:
+            leading = f"{leading} {timing.text}".strip()
+    return tuple(merged)

@@ -1,0 +1,72 @@
+"""Resolve the voice a request names, and list every voice the enabled engines offer."""
+
+from __future__ import annotations
+
+from voxhub.engines.base import TTSEngine, Voice
+from voxhub.engines.pool import EnginePool
+from voxhub.errors import EngineNotFound, UnsupportedLanguage, VoiceNotFound
+
+_HOW_TO_FIND = "GET /v1/voices (or `voxhub voices`) lists the available voices."
+
+
+class VoiceCatalog:
+    """Voices of the enabled engines; `ENGINE:NAME` ids, bare names searched engine by engine."""
+
+    def __init__(self, pool: EnginePool, default_engine: str) -> None:
+        self._pool = pool
+        self._default_engine = default_engine
+
+    def all(self, language: str | None = None, engine: str | None = None) -> list[Voice]:
+        names = [engine] if engine else self._engine_order()
+        voices = [v for name in names for v in self._pool.get(name).voices()]
+        if language:
+            voices = [v for v in voices if language in v.languages]
+        return voices
+
+    def defaults(self) -> dict[str, str]:
+        """The voice id used for each language when a request names none."""
+        engine = self._pool.get(self._default_engine)
+        return {
+            lang: engine.default_voice(lang).id for lang in sorted(engine.capabilities.languages)
+        }
+
+    def resolve(self, name: str | None, language: str) -> tuple[TTSEngine, Voice]:
+        """The engine and voice for a request; the default engine's voice when `name` is empty."""
+        if not name:
+            engine = self._pool.get(self._default_engine)
+            return engine, engine.default_voice(language)
+        engine_name, sep, voice_name = name.partition(":")
+        if sep:
+            try:
+                engine = self._pool.get(engine_name)
+            except EngineNotFound as exc:
+                raise VoiceNotFound(
+                    f"Unknown voice {name!r}: {exc.message} {_HOW_TO_FIND}"
+                ) from exc
+            return engine, self._find(engine, name, voice_name)
+        for candidate in self._engine_order():
+            engine = self._pool.get(candidate)
+            for voice in engine.voices():
+                if voice.name == name:
+                    return engine, voice
+        raise VoiceNotFound(f"Unknown voice {name!r}. {_HOW_TO_FIND}")
+
+    def language_for(self, voice: Voice, requested: str | None, detected: str) -> str:
+        """The language to speak: the requested one if the voice has it, else the text's."""
+        if requested is not None:
+            if requested not in voice.languages:
+                raise UnsupportedLanguage(
+                    f"Voice {voice.id!r} speaks {', '.join(voice.languages)}, not {requested!r}."
+                )
+            return requested
+        return detected if detected in voice.languages else voice.language
+
+    def _find(self, engine: TTSEngine, full_id: str, voice_name: str) -> Voice:
+        for voice in engine.voices():
+            if voice.id == full_id or voice.name == voice_name:
+                return voice
+        raise VoiceNotFound(f"Unknown voice {full_id!r}. {_HOW_TO_FIND}")
+
+    def _engine_order(self) -> list[str]:
+        rest = [e for e in self._pool.enabled if e != self._default_engine]
+        return [self._default_engine, *rest]

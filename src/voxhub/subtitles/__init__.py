@@ -1,0 +1,1 @@
+"""Subtitles: cues from timings, rendered as SRT, WebVTT and JSON."""

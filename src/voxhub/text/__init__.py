@@ -1,0 +1,1 @@
+"""Text preparation: language detection, normalization, sentence splitting, chunking."""

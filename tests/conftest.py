@@ -1,0 +1,82 @@
+"""Shared fixtures: one engine pool per test session (models load once), apps on top of it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from voxhub.api.app import create_app
+from voxhub.container import Container
+from voxhub.engines.base import EngineOptions
+from voxhub.engines.pool import EnginePool
+from voxhub.settings import EngineSettings, Settings
+
+ENABLED = ["kokoro", "espeak", "fake"]
+
+
+@pytest.fixture(scope="session")
+def engine_pool() -> EnginePool:
+    """Engines load once per test session, as they do once per server process."""
+    return EnginePool(EngineOptions(threads=2), enabled=ENABLED)
+
+
+def make_settings(data_dir: Path, default: str = "kokoro") -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        engines=EngineSettings(default=default, preload=[default], enabled=ENABLED),
+    )
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def container(settings: Settings, engine_pool: EnginePool) -> Iterator[Container]:
+    yield Container.build(settings, engine_pool)
+
+
+@pytest.fixture
+async def app(settings: Settings, container: Container) -> AsyncIterator[FastAPI]:
+    application = create_app(settings, container)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://voxhub.test") as c:
+        yield c
+
+
+@pytest.fixture
+def live_server(settings: Settings, container: Container) -> Iterator[str]:
+    """The app on a real uvicorn at 127.0.0.1, its lifespan run on uvicorn's own loop."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    application = create_app(settings, container)
+    config = uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -1,0 +1,71 @@
+"""The synthesis use-case: validation, sentence timings, silence merging, cancellation."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from voxhub.container import Container
+from voxhub.errors import SynthesisCancelled
+from voxhub.services.synthesis import SynthesisRequest, merge_silent
+from voxhub.timing import SentenceTiming
+
+
+def test_soundless_sentences_join_a_neighbour() -> None:
+    timings = [
+        SentenceTiming("!!!", 0.0, 0.0),
+        SentenceTiming("Hello.", 0.0, 1.0),
+        SentenceTiming("World.", 1.2, 2.0),
+        SentenceTiming("……", 2.0, 2.0),
+    ]
+    merged = merge_silent(timings)
+    assert [t.text for t in merged] == ["!!! Hello.", "World. ……"]
+    assert [(t.start, t.end) for t in merged] == [(0.0, 1.0), (1.2, 2.0)]
+
+
+def test_plan_resolves_voice_and_language(container: Container) -> None:
+    synthesizer = container.synthesizer
+    plan = synthesizer.plan(SynthesisRequest(text="你好，世界。", voice="cmn"))
+    assert plan.voice.id == "espeak:cmn" and plan.language == "zh"
+    plan = synthesizer.plan(SynthesisRequest(text="Hello there.", language="en-US"))
+    assert plan.voice.id == "kokoro:jf_alpha" and plan.language == "en"
+    plan = synthesizer.plan(SynthesisRequest(text="你好。", format="mp3", sample_rate=16000))
+    assert plan.format.extension == "mp3" and plan.sample_rate == 16000
+
+
+def test_sentence_timings_come_from_audio_lengths(container: Container) -> None:
+    synthesizer = container.synthesizer
+    plan = synthesizer.plan(
+        SynthesisRequest(text="First one here. Second one there! Third?", voice="espeak:en-us")
+    )
+    items = list(synthesizer.sentences(plan))
+    assert [i.timing.text for i in items] == ["First one here.", "Second one there!", "Third?"]
+    rate = plan.engine_rate
+    total = 0
+    for item in items:
+        total += len(item.samples)
+        assert abs(item.timing.end - total / rate) < 1e-9
+    for earlier, later in itertools.pairwise(items):
+        # the pause between sentences is silence outside both sentences
+        assert later.timing.start - earlier.timing.end == pytest.approx(0.25, abs=1e-3)
+    whole = synthesizer.synthesize(plan)
+    assert len(whole.samples) == total
+    assert np.array_equal(whole.samples, np.concatenate([i.samples for i in items]))
+
+
+def test_cancel_stops_between_sentences(container: Container) -> None:
+    synthesizer = container.synthesizer
+    plan = synthesizer.plan(SynthesisRequest(text="One. Two. Three. Four.", voice="fake:a"))
+    fake = container.engines.get("fake")
+    before = fake.calls  # type: ignore[attr-defined]
+    spoken = 0
+
+    def cancelled() -> bool:
+        return spoken >= 2
+
+    with pytest.raises(SynthesisCancelled):
+        for _ in synthesizer.sentences(plan, cancelled):
+            spoken += 1
+    assert fake.calls - before == 2  # type: ignore[attr-defined]
