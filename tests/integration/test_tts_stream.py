@@ -45,3 +45,5 @@ def test_stream_in_other_formats_decodes(live_server: str) -> None:
             assert response.headers["content-type"].startswith(media)
             data, rate = sf.read(io.BytesIO(response.content), dtype="float32")
             assert len(data) / rate > 1.5
+            # espeak speaks at 22050 Hz; opus files can only be 24000 Hz and say so up front
+            assert int(response.headers["x-voxhub-sample-rate"]) == rate

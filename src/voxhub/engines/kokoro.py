@@ -108,7 +108,8 @@ class KokoroEngine:
         offset = 0
         for batch in _batches(phonemes, MAX_TOKENS):
             audio, edges = self._run(batch, style, speed)
-            groups = phoneme_groups(batch, (edges + offset) / SAMPLE_RATE, PUNCTUATION)
+            seconds = ((edges + offset) / SAMPLE_RATE).tolist()
+            groups = phoneme_groups(batch, seconds, PUNCTUATION)
             words += align_words(_words_of(batch_text(text, phonemes, batch), language), groups)
             pieces.append(audio)
             offset += len(audio)

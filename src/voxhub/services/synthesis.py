@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from voxhub.audio.formats import AudioFormat, check_output, parse_format
+from voxhub.audio.formats import AudioFormat, check_output, encoded_rate, parse_format
 from voxhub.audio.silence import speech_bounds
 from voxhub.engines.base import Samples, SynthesisParams, TTSEngine, Voice
 from voxhub.errors import EmptyText, SynthesisCancelled, TextTooLong
@@ -101,6 +101,8 @@ class Synthesizer:
         language = self._voices.language_for(voice, requested, detected)
         sample_rate = request.sample_rate or engine.capabilities.sample_rate
         check_output(fmt, sample_rate)
+        # opus only runs at its own rates: report the rate the file will really have
+        sample_rate = encoded_rate(fmt, sample_rate)
         sentences = tuple(split_sentences(text, self._max_sentence_chars))
         return SynthesisPlan(
             sentences=sentences,

@@ -1,0 +1,52 @@
+"""Language tags and a cheap zh/en detector based on the share of Han characters."""
+
+from __future__ import annotations
+
+import re
+
+from voxhub.errors import UnsupportedLanguage
+
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("zh", "en")
+
+# A Han character carries about a syllable, a Latin letter a fraction of one, so a modest share of
+# Han characters already means most of the speech is Chinese.
+_HAN_SHARE_FOR_ZH = 0.2
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
+
+_ALIASES: dict[str, str] = {
+    "zh": "zh",
+    "zho": "zh",
+    "chi": "zh",
+    "cmn": "zh",
+    "chinese": "zh",
+    "mandarin": "zh",
+    "en": "en",
+    "eng": "en",
+    "english": "en",
+}
+
+
+def detect_language(text: str) -> str:
+    """Return "zh" when Han characters are a meaningful share of the letters, else "en"."""
+    han = len(_HAN.findall(text))
+    if han == 0:
+        return "en"
+    latin = len(_LATIN.findall(text))
+    return "zh" if han / (han + latin) >= _HAN_SHARE_FOR_ZH else "en"
+
+
+def normalize_language_tag(tag: str) -> str:
+    """Map a user-supplied language tag ("zh-CN", "english", ...) to "zh" or "en"."""
+    cleaned = tag.strip().lower().replace("_", "-")
+    # Any region or script subtag is accepted: zh-CN, zh-Hans, en-GB all speak the same language.
+    primary = cleaned.split("-", 1)[0]
+    language = _ALIASES.get(cleaned) or _ALIASES.get(primary)
+    if language is None:
+        supported = ", ".join(SUPPORTED_LANGUAGES)
+        raise UnsupportedLanguage(
+            f"Language {tag.strip()!r} is not supported; use one of: {supported} "
+            '(tags such as "zh-CN" or "en-US" are accepted too).'
+        )
+    return language
