@@ -39,11 +39,24 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Bind address (VOXHUB_SERVER__HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (VOXHUB_SERVER__PORT).")] = None,
+    job_workers: Annotated[
+        int | None,
+        typer.Option(
+            "--job-workers", min=0, help="Embedded job worker processes (VOXHUB_JOBS__WORKERS)."
+        ),
+    ] = None,
+    no_workers: Annotated[
+        bool, typer.Option("--no-workers", help="Run the API alone; workers run elsewhere.")
+    ] = False,
 ) -> None:
-    """Run the HTTP API on the embedded defaults (everything under the data directory)."""
+    """Run the HTTP API on the embedded defaults (everything under the data directory).
+
+    With the embedded broker it also starts the job workers, unless --no-workers.
+    """
     import uvicorn
 
     from voxhub.api.app import create_app
+    from voxhub.jobs.workers import EmbeddedWorkers
 
     settings = _settings(ctx)
     server = settings.server.model_copy(
@@ -51,12 +64,55 @@ def serve(
     )
     settings = settings.model_copy(update={"server": server})
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    uvicorn.run(
-        create_app(settings),
-        host=server.host,
-        port=server.port,
-        log_level=settings.log_level.lower(),
-    )
+    count = settings.jobs.workers if job_workers is None else job_workers
+    workers = EmbeddedWorkers(settings, count) if count and not no_workers else None
+    if workers:
+        _migrate(settings)
+        workers.start()
+    try:
+        uvicorn.run(
+            create_app(settings),
+            host=server.host,
+            port=server.port,
+            log_level=settings.log_level.lower(),
+        )
+    finally:
+        if workers:
+            workers.stop()
+
+
+@app.command()
+def worker(
+    ctx: typer.Context,
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Worker processes, each with its own model.")
+    ] = 2,
+    loglevel: Annotated[str, typer.Option(help="Celery log level.")] = "INFO",
+    parent: Annotated[
+        int | None, typer.Option(hidden=True, help="Stop when this process is gone.")
+    ] = None,
+) -> None:
+    """Run job workers against the configured broker (VOXHUB_JOBS__BROKER_URL)."""
+    from voxhub.jobs.workers import run_worker
+
+    run_worker(_settings(ctx), concurrency, loglevel, parent)
+
+
+@app.command()
+def migrate(ctx: typer.Context) -> None:
+    """Create or upgrade the database schema (VOXHUB_DATABASE_URL)."""
+    revision = _migrate(_settings(ctx))
+    typer.echo(f"database at revision {revision}")
+
+
+def _migrate(settings: Settings) -> str | None:
+    from voxhub.db.engine import database_engine
+    from voxhub.db.migrate import current, upgrade
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = database_engine(settings.database)
+    upgrade(engine)
+    return current(engine)
 
 
 @app.command()

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from voxhub.db.engine import database_engine
 from voxhub.engines.base import EngineOptions
 from voxhub.engines.pool import EnginePool
+from voxhub.jobs.celery_app import make_celery
+from voxhub.jobs.files import JobFiles
+from voxhub.jobs.queue import CeleryJobQueue
+from voxhub.jobs.reconciler import Reconciler
+from voxhub.jobs.service import JobService
+from voxhub.jobs.store import JobStore
 from voxhub.services.synthesis import Synthesizer
 from voxhub.services.voices import VoiceCatalog
 from voxhub.settings import Settings
@@ -23,12 +30,21 @@ class Container:
     synthesizer: Synthesizer
     results: ResultFiles
     cue_rules: CueRules
+    job_store: JobStore
+    job_files: JobFiles
+    job_queue: CeleryJobQueue
+    jobs: JobService
+    reconciler: Reconciler
 
     @classmethod
     def build(cls, settings: Settings, engines: EnginePool | None = None) -> Container:
         """Everything from settings; pass `engines` to share already-loaded models."""
         engines = engines or EnginePool(
-            EngineOptions(threads=settings.engines.threads, model_dir=settings.engines.model_dir),
+            EngineOptions(
+                threads=settings.engines.threads,
+                model_dir=settings.engines.model_dir,
+                fault_file=settings.engines.fault_file,
+            ),
             enabled=settings.engines.enabled,
         )
         voices = VoiceCatalog(engines, settings.engines.default)
@@ -43,6 +59,9 @@ class Container:
             cjk_chars_per_line=settings.subtitles.cjk_chars_per_line,
             latin_chars_per_line=settings.subtitles.latin_chars_per_line,
         )
+        # nothing below connects yet: the database and broker are reached on first use
+        store = JobStore(database_engine(settings.database))
+        queue = CeleryJobQueue(make_celery(settings), settings.jobs)
         return cls(
             settings=settings,
             engines=engines,
@@ -50,6 +69,11 @@ class Container:
             synthesizer=synthesizer,
             results=ResultFiles(settings.audio_dir),
             cue_rules=rules,
+            job_store=store,
+            job_files=JobFiles(settings.jobs_dir),
+            job_queue=queue,
+            jobs=JobService(store, queue, synthesizer, settings.jobs),
+            reconciler=Reconciler(store, queue, settings.jobs, settings.broker_dir / "processed"),
         )
 
     def preload(self) -> None:

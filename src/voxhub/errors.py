@@ -54,6 +54,16 @@ class EngineNotFound(NotFound):
     code = "engine_not_found"
 
 
+class JobNotFound(NotFound):
+    code = "job_not_found"
+
+
+class Conflict(VoxhubError):
+    """The request does not fit the current state of what it names (e.g. cancel a finished job)."""
+
+    code = "conflict"
+
+
 class EngineUnavailable(VoxhubError):
     """An engine could not be loaded or failed while synthesizing."""
 

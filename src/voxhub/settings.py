@@ -19,6 +19,8 @@ class EngineSettings(BaseModel):
     # threads per inference; 0 lets the runtime use every core
     threads: int = 0
     model_dir: str | None = None
+    # a JSON fault plan for the fake engine, read by every worker process (tests only)
+    fault_file: str | None = None
 
 
 class OnlineSettings(BaseModel):
@@ -39,6 +41,34 @@ class SubtitleSettings(BaseModel):
     latin_chars_per_line: int = 42
 
 
+class JobSettings(BaseModel):
+    """Long-text jobs: limits, chunking, workers, retries and leases."""
+
+    max_chars: int = 50_000
+    # text is grouped into chunks of whole sentences up to this many characters
+    chunk_chars: int = 250
+    # Celery broker; empty means the embedded filesystem broker under the data directory
+    broker_url: str = ""
+    # worker processes `voxhub serve` starts in embedded mode (0 runs the API alone)
+    workers: int = 2
+    max_retries: int = 3
+    retry_initial: float = 2.0
+    retry_multiplier: float = 2.0
+    retry_max: float = 60.0
+    # hard time limit of one chunk: base + per character, in seconds
+    time_limit_base: float = 60.0
+    time_limit_per_char: float = 1.0
+    # a running chunk's lease outlasts its hard time limit by this much; past it, the
+    # reconciler assumes the worker died and sends the chunk again
+    lease_margin: float = 30.0
+    # how often the reconciler looks for work whose lease expired or whose message was lost
+    reconcile_interval: float = 30.0
+    # a queued chunk with no worker after this long is enqueued again (lost message)
+    requeue_after: float = 600.0
+    # embedded filesystem broker polling, in seconds
+    poll_interval: float = 0.1
+
+
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
@@ -54,12 +84,31 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Path("data")
+    # SQLAlchemy URL; empty means SQLite in the data directory
+    database_url: str = ""
     log_level: str = "INFO"
     server: ServerSettings = Field(default_factory=ServerSettings)
     engines: EngineSettings = Field(default_factory=EngineSettings)
     online: OnlineSettings = Field(default_factory=OnlineSettings)
     subtitles: SubtitleSettings = Field(default_factory=SubtitleSettings)
+    jobs: JobSettings = Field(default_factory=JobSettings)
 
     @property
     def audio_dir(self) -> Path:
         return self.data_dir / "tts"
+
+    @property
+    def jobs_dir(self) -> Path:
+        return self.data_dir / "jobs"
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'voxhub.db').resolve()}"
+
+    @property
+    def broker(self) -> str:
+        return self.jobs.broker_url or "filesystem://"
+
+    @property
+    def broker_dir(self) -> Path:
+        return self.data_dir / "broker"

@@ -11,8 +11,9 @@ from fastapi import FastAPI
 
 from voxhub import __version__
 from voxhub.api.errors import install_error_handlers
-from voxhub.api.routes import ops, tts, voices
+from voxhub.api.routes import jobs, ops, tts, voices
 from voxhub.container import Container
+from voxhub.db.migrate import upgrade
 from voxhub.errors import VoxhubError
 from voxhub.services.online import OnlineSynthesis
 from voxhub.settings import Settings
@@ -38,7 +39,13 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
             built.cue_rules,
             anyio.CapacityLimiter(settings.online.inference_threads),
         )
-        yield
+        if not settings.database_url:
+            # the embedded database belongs to this server: bring it up to date itself
+            await anyio.to_thread.run_sync(upgrade, built.job_store.engine)
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(_reconcile_forever, built, settings.jobs.reconcile_interval)
+            yield
+            tasks.cancel_scope.cancel()
 
     app = FastAPI(
         title="voxhub",
@@ -48,6 +55,17 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     )
     install_error_handlers(app)
     app.include_router(tts.router)
+    app.include_router(jobs.router)
     app.include_router(voices.router)
     app.include_router(ops.router)
     return app
+
+
+async def _reconcile_forever(container: Container, interval: float) -> None:
+    """Resend lost work at start-up and then periodically; a failed pass is logged, not fatal."""
+    while True:
+        try:
+            await anyio.to_thread.run_sync(container.reconciler.run_once, abandon_on_cancel=True)
+        except Exception:  # the database or broker may be briefly unreachable
+            log.exception("reconciler pass failed")
+        await anyio.sleep(interval)

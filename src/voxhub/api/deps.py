@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from voxhub.container import Container
+from voxhub.jobs.service import JobService
 from voxhub.services.online import OnlineSynthesis
 
 
@@ -20,6 +21,10 @@ def get_online(request: Request) -> OnlineSynthesis:
     return online
 
 
+def get_jobs(request: Request) -> JobService:
+    return get_container(request).jobs
+
+
 def public_url(request: Request, path: str) -> str:
     """An absolute URL for `path`, honouring the configured public base URL."""
     base = get_container(request).settings.server.public_url or str(request.base_url)
@@ -28,3 +33,4 @@ def public_url(request: Request, path: str) -> str:
 
 ContainerDep = Annotated[Container, Depends(get_container)]
 OnlineDep = Annotated[OnlineSynthesis, Depends(get_online)]
+JobsDep = Annotated[JobService, Depends(get_jobs)]

@@ -14,6 +14,7 @@ STATUS_BY_ERROR: dict[type[errors.VoxhubError], int] = {
     errors.InvalidInput: 422,
     errors.TextTooLong: 413,
     errors.NotFound: 404,
+    errors.Conflict: 409,
     errors.EngineUnavailable: 503,
     errors.SynthesisCancelled: 499,
     errors.VoxhubError: 500,

@@ -24,7 +24,9 @@ Streaming (`StreamEncoder`), per format:
 from __future__ import annotations
 
 import io
+import os
 import struct
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -277,3 +279,60 @@ def _pcm16(samples: Samples) -> bytes:
 def _never_empty(samples: Samples) -> Samples:
     # libsndfile writes no valid mp3/opus/flac file for zero samples; one silent one is
     return samples if len(samples) else np.zeros(1, np.float32)
+
+
+class AudioFileWriter:
+    """Write a long recording to a file piece by piece; memory stays flat whatever its length.
+
+    The file appears under `path` only once `close()` succeeds (written next to it, then
+    renamed), so readers never see a half-written file. `sample_rate` is the file's rate.
+    """
+
+    def __init__(
+        self, path: Path, fmt: AudioFormat, sample_rate: int, input_rate: int | None = None
+    ) -> None:
+        """`input_rate` is the rate of the samples written, when it differs from the file's."""
+        self.path = path
+        self.sample_rate = encoded_rate(fmt, sample_rate)
+        source_rate = input_rate or sample_rate
+        self._partial = path.with_name(path.name + ".part")
+        self._resampler = (
+            StreamResampler(source_rate, self.sample_rate)
+            if self.sample_rate != source_rate
+            else None
+        )
+        self._raw = self._partial.open("wb") if fmt is AudioFormat.PCM else None
+        self._file = None if self._raw else _open_writer(str(self._partial), fmt, self.sample_rate)
+        self.frames = 0
+
+    def write(self, samples: Samples) -> None:
+        if self._resampler is not None:
+            samples = self._resampler.process(samples)
+        self._put(_clip(samples))
+
+    def close(self) -> None:
+        if self._resampler is not None:
+            self._put(_clip(self._resampler.process(_EMPTY, last=True)))
+        if self._raw is not None:
+            self._raw.close()
+        elif self._file is not None:
+            if self.frames == 0:
+                self._file.write(_never_empty(_EMPTY))
+            self._file.close()
+        os.replace(self._partial, self.path)
+
+    def abort(self) -> None:
+        if self._raw is not None:
+            self._raw.close()
+        elif self._file is not None:
+            self._file.close()
+        self._partial.unlink(missing_ok=True)
+
+    def _put(self, samples: Samples) -> None:
+        if not len(samples):
+            return
+        self.frames += len(samples)
+        if self._raw is not None:
+            self._raw.write(_pcm16(samples))
+        elif self._file is not None:
+            self._file.write(samples)

@@ -95,3 +95,5 @@ class EngineOptions:
     threads: int = 0
     # a directory of local model files, for engines that can use one
     model_dir: str | None = None
+    # the fake engine's fault plan, shared by every process that loads it (tests only)
+    fault_file: str | None = None

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import re
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -33,11 +36,17 @@ class FakeEngine:
     Knobs for tests: `fail_on` (a substring that makes `synthesize` fail as an engine
     would), `delay_per_char` (seconds of extra blocking per character, to simulate slow
     inference) and `calls` (how many times `synthesize` ran).
+
+    Across processes (job workers), the same knobs come from a JSON fault plan file,
+    `{"fail_on": "...", "times": N, "delay_per_char": S}`, read at every call: `times` is
+    how many more calls fail (-1 for all), and the time of each failure is appended to
+    its `failures` list, so a test can see when attempts happened.
     """
 
     name = "fake"
 
-    def __init__(self) -> None:
+    def __init__(self, fault_file: Path | None = None) -> None:
+        self._fault_file = fault_file
         self.fail_on: str | None = None
         self.delay_per_char = 0.0
         self._calls = 0
@@ -59,7 +68,7 @@ class FakeEngine:
 
     @classmethod
     def load(cls, options: EngineOptions) -> FakeEngine:
-        return cls()
+        return cls(Path(options.fault_file) if options.fault_file else None)
 
     @property
     def calls(self) -> int:
@@ -85,8 +94,11 @@ class FakeEngine:
             self._calls += 1
         if self.fail_on is not None and self.fail_on in text:
             raise EngineUnavailable(f"The fake engine was told to fail on {self.fail_on!r}.")
-        if self.delay_per_char:
-            time.sleep(self.delay_per_char * len(text))
+        delay = self.delay_per_char
+        if self._fault_file is not None:
+            delay = max(delay, _planned_fault(self._fault_file, text))
+        if delay:
+            time.sleep(delay * len(text))
         speed = min(max(params.speed, 0.5), 2.0)
         pieces: list[Samples] = []
         words: list[WordTiming] = []
@@ -112,3 +124,23 @@ def _tone(word: str, speed: float) -> Samples:
     frequency = 200.0 + (sum(map(ord, word)) % 600)
     t = np.arange(length, dtype=np.float32) / SAMPLE_RATE
     return (0.3 * np.sin(2 * np.pi * frequency * t)).astype(np.float32)
+
+
+def _planned_fault(path: Path, text: str) -> float:
+    """Apply the fault plan in `path` to one call; returns its delay per character."""
+    if not path.exists():
+        return 0.0
+    with path.open("r+", encoding="utf-8") as file:
+        # the plan is shared by worker processes: change it under an exclusive lock
+        fcntl.flock(file, fcntl.LOCK_EX)
+        plan = json.loads(file.read() or "{}")
+        fail_on = plan.get("fail_on")
+        times = int(plan.get("times", -1))
+        if fail_on and fail_on in text and times != 0:
+            plan["times"] = times - 1 if times > 0 else times
+            plan.setdefault("failures", []).append(time.time())
+            file.seek(0)
+            file.truncate()
+            file.write(json.dumps(plan))
+            raise EngineUnavailable(f"The fake engine's fault plan fails on {fail_on!r}.")
+        return float(plan.get("delay_per_char", 0.0))

@@ -8,9 +8,11 @@ from voxhub.errors import UnsupportedLanguage
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("zh", "en")
 
-# A Han character carries about a syllable, a Latin letter a fraction of one, so a modest share of
-# Han characters already means most of the speech is Chinese.
-_HAN_SHARE_FOR_ZH = 0.2
+# A Han character is a syllable, worth about three Latin letters. Text is "zh" once Han makes up
+# a quarter of the (weighted) letters: Chinese G2P copes with embedded English words far better
+# than English G2P copes with Han characters.
+_LETTERS_PER_HAN = 3
+_HAN_SHARE_FOR_ZH = 0.25
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
@@ -33,8 +35,9 @@ def detect_language(text: str) -> str:
     han = len(_HAN.findall(text))
     if han == 0:
         return "en"
+    weighted_han = han * _LETTERS_PER_HAN
     latin = len(_LATIN.findall(text))
-    return "zh" if han / (han + latin) >= _HAN_SHARE_FOR_ZH else "en"
+    return "zh" if weighted_han / (weighted_han + latin) >= _HAN_SHARE_FOR_ZH else "en"
 
 
 def normalize_language_tag(tag: str) -> str:

@@ -1,0 +1,140 @@
+"""Long-text job routes: submit, list, inspect, cancel, retry, download results."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import anyio
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import FileResponse
+
+from voxhub.api.deps import ContainerDep, JobsDep, public_url
+from voxhub.api.job_schemas import JobLinks, JobList, JobOut, JobProgress, JobRequest
+from voxhub.audio.formats import parse_format
+from voxhub.errors import Conflict, InvalidInput, NotFound
+from voxhub.jobs.service import JobService
+from voxhub.jobs.store import STATUSES, JobView
+
+router = APIRouter(prefix="/v1/tts/jobs", tags=["jobs"])
+
+_DOWNLOADS = {
+    "subtitles.srt": "application/x-subrip; charset=utf-8",
+    "subtitles.vtt": "text/vtt; charset=utf-8",
+    "timings.json": "application/json",
+}
+
+
+@router.post("", status_code=202, response_model=JobOut, summary="Submit long text")
+async def submit(body: JobRequest, jobs: JobsDep, request: Request, response: Response) -> JobOut:
+    """Up to 50,000 characters, split into chunks that workers synthesize in parallel."""
+    job = await anyio.to_thread.run_sync(
+        lambda: jobs.submit(body.to_request(), body.callback_url, body.priority)
+    )
+    out = job_out(job, request)
+    response.headers["Location"] = out.urls.self
+    return out
+
+
+@router.get("", response_model=JobList, summary="List jobs, newest first")
+async def list_jobs(
+    jobs: JobsDep,
+    request: Request,
+    status: Annotated[
+        str | None, Query(description=f"One of {', '.join(STATUSES)}.", pattern="^[a-z]+$")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> JobList:
+    if status is not None and status not in STATUSES:
+        raise InvalidInput(f"Unknown status {status!r}; use one of {', '.join(STATUSES)}.")
+    found, total = await anyio.to_thread.run_sync(jobs.find, status, limit, offset)
+    return JobList(
+        jobs=[job_out(j, request) for j in found], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/{job_id}", response_model=JobOut, summary="Status and progress of a job")
+async def get_job(job_id: str, jobs: JobsDep, request: Request) -> JobOut:
+    return job_out(await anyio.to_thread.run_sync(jobs.get, job_id), request)
+
+
+@router.post("/{job_id}/cancel", response_model=JobOut, summary="Cancel a queued or running job")
+async def cancel_job(job_id: str, jobs: JobsDep, request: Request) -> JobOut:
+    return job_out(await anyio.to_thread.run_sync(jobs.cancel, job_id), request)
+
+
+@router.post("/{job_id}/retry", response_model=JobOut, summary="Re-run a failed or cancelled job")
+async def retry_job(job_id: str, jobs: JobsDep, request: Request) -> JobOut:
+    """Only the chunks that did not finish run again."""
+    return job_out(await anyio.to_thread.run_sync(jobs.retry, job_id), request)
+
+
+@router.get("/{job_id}/audio", summary="Download the job's audio")
+async def job_audio(job_id: str, jobs: JobsDep, container: ContainerDep) -> FileResponse:
+    job = await _finished(jobs, job_id)
+    fmt = parse_format(job.request["format"])
+    path = container.job_files.find_result(job_id, f"audio.{fmt.extension}")
+    return FileResponse(
+        path,
+        media_type=fmt.media_type(job.request["sample_rate"]),
+        filename=f"{job_id}.{fmt.extension}",
+    )
+
+
+@router.get("/{job_id}/{name}", summary="Download the job's subtitles or timings")
+async def job_download(
+    job_id: str, name: str, jobs: JobsDep, container: ContainerDep
+) -> FileResponse:
+    if name not in _DOWNLOADS:
+        raise NotFound(f"No {name!r} for jobs; use one of audio, {', '.join(_DOWNLOADS)}.")
+    await _finished(jobs, job_id)
+    path = container.job_files.find_result(job_id, name)
+    return FileResponse(path, media_type=_DOWNLOADS[name], filename=f"{job_id}.{name}")
+
+
+async def _finished(jobs: JobService, job_id: str) -> JobView:
+    job = await anyio.to_thread.run_sync(jobs.get, job_id)
+    if job.status != "succeeded":
+        raise Conflict(
+            f"Job {job_id} is {job.status}; its results are ready once it has succeeded."
+        )
+    return job
+
+
+def job_out(job: JobView, request: Request) -> JobOut:
+    base = f"/v1/tts/jobs/{job.id}"
+    return JobOut(
+        id=job.id,
+        status=job.status,
+        dead_lettered=job.dead_lettered,
+        characters=job.characters,
+        progress=JobProgress(
+            chunks_done=job.chunks_done,
+            chunks_total=job.chunks_total,
+            percent=job.percent,
+            eta_seconds=job.eta_seconds,
+        ),
+        attempts=job.attempts,
+        manual_retries=job.manual_retries,
+        error=job.error,
+        voice=job.request["voice"],
+        language=job.request["language"],
+        format=job.request["format"],
+        sample_rate=job.request["sample_rate"],
+        priority=job.priority,
+        callback_url=job.callback_url,
+        duration=round(job.duration, 3) if job.duration is not None else None,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        urls=JobLinks(
+            self=public_url(request, base),
+            audio=public_url(request, f"{base}/audio"),
+            srt=public_url(request, f"{base}/subtitles.srt"),
+            vtt=public_url(request, f"{base}/subtitles.vtt"),
+            timings=public_url(request, f"{base}/timings.json"),
+            cancel=public_url(request, f"{base}/cancel"),
+            retry=public_url(request, f"{base}/retry"),
+        ),
+    )

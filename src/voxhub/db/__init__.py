@@ -1,0 +1,1 @@
+"""The database: typed models, engine set-up per backend, Alembic migrations."""

@@ -1,0 +1,1 @@
+"""Long-text jobs: chunked synthesis by Celery workers, tracked in the database."""

@@ -1,0 +1,162 @@
+"""The Celery app built from settings: embedded filesystem broker, Redis or RabbitMQ."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from celery import Celery
+from kombu.entity import Exchange, Queue
+
+from voxhub.settings import Settings
+
+from .queue import CHUNK_TASK, MERGE_TASK, QUEUE
+
+DEAD_LETTER_EXCHANGE = "voxhub.dlx"
+DEAD_LETTER_QUEUE = "voxhub.dead"
+# largest countdown or ETA a message may wait in a worker, beyond any time limit
+_VISIBILITY_MARGIN = 3600
+
+
+def make_celery(settings: Settings) -> Celery:
+    """A Celery app for `settings.broker`; the same function serves API and workers."""
+    broker = settings.broker
+    app = Celery("voxhub", broker=broker, set_as_current=False)
+    largest_limit = (
+        settings.jobs.time_limit_base
+        + settings.jobs.time_limit_per_char * settings.jobs.chunk_chars
+    )
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        task_default_queue=QUEUE,
+        task_serializer="json",
+        accept_content=["json"],
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+    )
+    if broker.startswith("filesystem"):
+        folder = settings.broker_dir / "messages"
+        processed = settings.broker_dir / "processed"
+        folder.mkdir(parents=True, exist_ok=True)
+        processed.mkdir(parents=True, exist_ok=True)
+        app.conf.broker_transport_options = {
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            # a rename inside one directory tree is atomic: two workers never get one message
+            "processed_folder": str(processed),
+            "store_processed": True,
+            "polling_interval": settings.jobs.poll_interval,
+        }
+        # the filesystem transport has no fanout exchanges for remote control
+        app.conf.worker_enable_remote_control = False
+    elif broker.startswith(("redis", "rediss")):
+        app.conf.broker_transport_options = {
+            # an unacknowledged message comes back only after this: above every time limit
+            "visibility_timeout": int(largest_limit + _VISIBILITY_MARGIN),
+        }
+    elif broker.startswith(("amqp", "pyamqp")):
+        app.conf.task_queues = [work_queue(), dead_letter_queue()]
+        app.conf.task_queue_max_priority = 10
+    return app
+
+
+def work_queue() -> Queue:
+    return Queue(
+        QUEUE,
+        Exchange(QUEUE, type="direct"),
+        routing_key=QUEUE,
+        queue_arguments={
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+            "x-dead-letter-routing-key": DEAD_LETTER_QUEUE,
+            "x-max-priority": 10,
+        },
+    )
+
+
+def dead_letter_queue() -> Queue:
+    return Queue(
+        DEAD_LETTER_QUEUE,
+        Exchange(DEAD_LETTER_EXCHANGE, type="direct"),
+        routing_key=DEAD_LETTER_QUEUE,
+    )
+
+
+def declare_queues(app: Celery) -> None:
+    """On RabbitMQ, declare the work and dead-letter queues before anything is sent."""
+    if not str(app.conf.broker_url).startswith(("amqp", "pyamqp")):
+        return
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        for queue in (dead_letter_queue(), work_queue()):
+            queue.bind(channel).declare()
+
+
+@dataclass
+class _Runtime:
+    container: Any
+    runner: Any
+    queue: Any
+
+
+def register_tasks(app: Celery, settings: Settings) -> None:
+    """The worker's tasks; what they need is built once per worker process, on first use."""
+    holder: list[_Runtime] = []
+    guard = threading.Lock()
+
+    def runtime() -> _Runtime:
+        with guard:
+            if not holder:
+                holder.append(_build_runtime(app, settings))
+            return holder[0]
+
+    @app.task(name=CHUNK_TASK, bind=True)  # type: ignore[untyped-decorator]
+    def chunk(self: Any, job_id: str, index: int) -> None:
+        from celery.exceptions import Reject
+
+        built = runtime()
+        outcome = built.runner.run_chunk(job_id, index)
+        if outcome.merge:
+            built.queue.send_merge(job_id)
+        if outcome.retry_in is not None:
+            built.queue.send_chunk(job_id, index, outcome.characters, delay=outcome.retry_in)
+        if outcome.dead:
+            # on RabbitMQ the rejected message lands in the dead-letter queue
+            raise Reject(f"job {job_id} chunk {index}: retries exhausted", requeue=False)
+
+    @app.task(name=MERGE_TASK, bind=True)  # type: ignore[untyped-decorator]
+    def merge(self: Any, job_id: str) -> None:
+        runtime().runner.merge(job_id)
+
+    def preload(**_: Any) -> None:
+        # each worker process loads its models before taking its first chunk
+        runtime().container.preload()
+
+    from celery.signals import worker_process_init
+
+    worker_process_init.connect(preload, weak=False)
+
+
+def _build_runtime(app: Celery, settings: Settings) -> _Runtime:
+    from voxhub.container import Container
+    from voxhub.db.engine import database_engine
+    from voxhub.jobs.files import JobFiles
+    from voxhub.jobs.pipeline import JobRunner
+    from voxhub.jobs.queue import CeleryJobQueue
+    from voxhub.jobs.store import JobStore
+
+    container = Container.build(settings)
+    store = JobStore(database_engine(settings.database))
+    runner = JobRunner(
+        store,
+        JobFiles(settings.jobs_dir),
+        container.synthesizer,
+        settings.jobs,
+        container.cue_rules,
+        settings.online.sentence_pause,
+    )
+    return _Runtime(container, runner, CeleryJobQueue(app, settings.jobs))

@@ -1,0 +1,202 @@
+"""What workers do: synthesize one chunk, and merge a finished job's chunks into its results."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from voxhub.audio.encode import AudioFileWriter
+from voxhub.audio.formats import parse_format
+from voxhub.engines.base import SynthesisParams
+from voxhub.errors import SynthesisCancelled, VoxhubError
+from voxhub.jobs.files import ChunkOutput, JobFiles, sentence_to_json
+from voxhub.jobs.store import ACTIVE, JobStore
+from voxhub.services.synthesis import SynthesisRequest, Synthesizer, merge_silent
+from voxhub.settings import JobSettings
+from voxhub.subtitles.cues import CueRules, build_cues
+from voxhub.subtitles.formats import to_json, to_srt, to_vtt
+from voxhub.timing import SentenceTiming
+
+log = logging.getLogger("voxhub.jobs")
+
+
+@dataclass(frozen=True)
+class ChunkOutcome:
+    """What the task must do next after running a chunk."""
+
+    # this chunk was the last one: enqueue the merge
+    merge: bool = False
+    # seconds until the chunk's next attempt, when it failed and may retry
+    retry_in: float | None = None
+    # retries ran out: the job failed and the message goes to the dead-letter queue
+    dead: bool = False
+    # length of the chunk's text, which sets the time limit of its next attempt
+    characters: int = 0
+
+
+def request_to_json(request: SynthesisRequest) -> dict[str, Any]:
+    """The parts of a validated request a worker needs, as stored with the job."""
+    p = request.params
+    return {
+        "voice": request.voice,
+        "language": request.language,
+        "format": request.format,
+        "sample_rate": request.sample_rate,
+        "speed": p.speed,
+        "temperature": p.temperature,
+        "top_p": p.top_p,
+        "top_k": p.top_k,
+        "instruction": p.instruction,
+    }
+
+
+def request_from_json(text: str, data: dict[str, Any]) -> SynthesisRequest:
+    return SynthesisRequest(
+        text=text,
+        voice=data["voice"],
+        language=data["language"],
+        format=data["format"],
+        sample_rate=data["sample_rate"],
+        params=SynthesisParams(
+            speed=data["speed"],
+            temperature=data["temperature"],
+            top_p=data["top_p"],
+            top_k=data["top_k"],
+            instruction=data["instruction"],
+        ),
+    )
+
+
+def chunk_time_limit(settings: JobSettings, characters: int) -> float:
+    """The hard time limit of one chunk, scaled by its length."""
+    return settings.time_limit_base + settings.time_limit_per_char * characters
+
+
+def retry_delay(settings: JobSettings, attempt: int) -> float:
+    """Exponential backoff: initial * multiplier^(attempt-1), capped."""
+    delay = settings.retry_initial * settings.retry_multiplier ** max(attempt - 1, 0)
+    return float(min(delay, settings.retry_max))
+
+
+class JobRunner:
+    """Runs chunk and merge steps against the store; every step is safe to run twice."""
+
+    def __init__(
+        self,
+        store: JobStore,
+        files: JobFiles,
+        synthesizer: Synthesizer,
+        settings: JobSettings,
+        cue_rules: CueRules,
+        chunk_pause: float,
+    ) -> None:
+        self._store = store
+        self._files = files
+        self._synthesizer = synthesizer
+        self._settings = settings
+        self._cue_rules = cue_rules
+        self._chunk_pause = chunk_pause
+
+    def run_chunk(self, job_id: str, index: int) -> ChunkOutcome:
+        chunk = self._store.chunk(job_id, index)
+        lease = chunk_time_limit(self._settings, len(chunk.text)) + self._settings.lease_margin
+        claimed = self._store.claim_chunk(job_id, index, lease)
+        if claimed is None:
+            # already done, taken by another worker, or the job stopped: nothing to do
+            return ChunkOutcome()
+        job = self._store.get(job_id)
+        try:
+            request = request_from_json(claimed.text, job.request)
+            plan = self._synthesizer.plan(request, max_chars=len(claimed.text) + 1)
+            result = self._synthesizer.synthesize(
+                plan, cancelled=lambda: not self._store.is_active(job_id)
+            )
+            self._files.save_chunk(
+                job_id, index, ChunkOutput(result.samples, result.sample_rate, result.sentences)
+            )
+        except SynthesisCancelled:
+            self._store.release_chunk(job_id, index)
+            return ChunkOutcome()
+        except Exception as exc:  # any failure of one attempt is retried, then dead-lettered
+            message = (
+                exc.message if isinstance(exc, VoxhubError) else f"{type(exc).__name__}: {exc}"
+            )
+            log.warning(
+                "job %s chunk %s attempt %s failed: %s", job_id, index, claimed.attempts, message
+            )
+            delay = self._store.fail_chunk(
+                job_id,
+                index,
+                message,
+                self._settings.max_retries,
+                lambda attempt: retry_delay(self._settings, attempt),
+            )
+            return ChunkOutcome(retry_in=delay, dead=delay is None, characters=len(claimed.text))
+        merge = self._store.complete_chunk(job_id, index, len(result.samples) / result.sample_rate)
+        return ChunkOutcome(merge=merge)
+
+    def merge(self, job_id: str) -> bool:
+        """Write audio and subtitles from the chunk files; True when the job succeeded."""
+        job = self._store.get(job_id)
+        if job.status not in ACTIVE:
+            return False
+        try:
+            duration = self._write_results(job_id, job.request, job.chunks_total)
+        except Exception as exc:  # a merge that cannot complete fails the job visibly
+            log.exception("job %s merge failed", job_id)
+            self._store.fail_job(job_id, f"Merging the chunks failed: {exc}")
+            return False
+        if self._store.finish_job(job_id, duration):
+            self._files.remove_chunks(job_id)
+            return True
+        return False
+
+    def _write_results(self, job_id: str, request: dict[str, Any], chunks: int) -> float:
+        fmt = parse_format(request["format"])
+        writer: AudioFileWriter | None = None
+        sentences: list[SentenceTiming] = []
+        written = 0
+        rate = 0
+        try:
+            for index in range(chunks):
+                # one chunk in memory at a time: memory stays flat whatever the text length
+                output = self._files.load_chunk(job_id, index)
+                rate = output.sample_rate
+                if writer is None:
+                    path = self._files.result_path(job_id, f"audio.{fmt.extension}")
+                    writer = AudioFileWriter(path, fmt, request["sample_rate"] or rate, rate)
+                samples = output.samples
+                if written and len(samples):
+                    pause = np.zeros(round(self._chunk_pause * rate), dtype=np.float32)
+                    writer.write(pause)
+                    written += len(pause)
+                offset = written / rate
+                sentences.extend(s.shifted(offset) for s in output.sentences)
+                writer.write(samples)
+                written += len(samples)
+            if writer is None:
+                raise VoxhubError(f"Job {job_id} has no chunks to merge.")
+            writer.close()
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            raise
+        duration = written / rate
+        merged = merge_silent(sentences)
+        cues = build_cues(merged, self._cue_rules)
+        self._files.write_result(job_id, "subtitles.srt", to_srt(cues).encode())
+        self._files.write_result(job_id, "subtitles.vtt", to_vtt(cues).encode())
+        timings = {
+            "duration": round(duration, 4),
+            "sample_rate": writer.sample_rate,
+            "sentences": [sentence_to_json(s) for s in merged],
+            "cues": to_json(cues),
+        }
+        self._files.write_result(
+            job_id, "timings.json", json.dumps(timings, ensure_ascii=False).encode()
+        )
+        return duration

@@ -1,0 +1,521 @@
+"""Job and chunk state in the database; every transition is one conditional UPDATE."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from voxhub.db.models import ChunkRow, JobRow, utcnow
+from voxhub.errors import Conflict, JobNotFound
+
+ACTIVE = ("queued", "running", "retrying")
+TERMINAL = ("succeeded", "failed", "cancelled")
+STATUSES = ACTIVE + TERMINAL
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A job as users see it."""
+
+    id: str
+    status: str
+    characters: int
+    request: dict[str, Any]
+    callback_url: str | None
+    priority: int
+    chunks_total: int
+    chunks_done: int
+    attempts: int
+    manual_retries: int
+    dead_lettered: bool
+    error: str | None
+    duration: float | None
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    # seconds of synthesis per finished chunk, for the ETA
+    seconds_per_chunk: float | None
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.chunks_done / self.chunks_total, 1) if self.chunks_total else 0.0
+
+    @property
+    def eta_seconds(self) -> float | None:
+        if self.status not in ACTIVE or self.seconds_per_chunk is None or self.started_at is None:
+            return None
+        remaining = self.chunks_total - self.chunks_done
+        elapsed = (utcnow() - self.started_at).total_seconds()
+        # chunks run in parallel: the observed rate of completion already includes that
+        rate = self.chunks_done / elapsed if elapsed > 0 and self.chunks_done else None
+        return round(remaining / rate, 1) if rate else None
+
+
+@dataclass(frozen=True)
+class ChunkView:
+    job_id: str
+    index: int
+    text: str
+    status: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class StaleWork:
+    """What the reconciler must send again: chunks and merges whose message is gone."""
+
+    chunks: list[tuple[str, int]]
+    merges: list[str]
+    failed_jobs: list[str]
+
+
+class JobStore:
+    """All reads and writes of jobs; safe to use from many processes at once."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def create(
+        self,
+        job_id: str,
+        text: str,
+        request: dict[str, Any],
+        chunks: Sequence[str],
+        callback_url: str | None,
+        priority: int,
+    ) -> JobView:
+        now = self._clock()
+        with Session(self._engine) as session, session.begin():
+            session.add(
+                JobRow(
+                    id=job_id,
+                    status="queued",
+                    text=text,
+                    request=request,
+                    callback_url=callback_url,
+                    priority=priority,
+                    chunks_total=len(chunks),
+                    chunks_done=0,
+                    dead_lettered=False,
+                    manual_retries=0,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            session.flush()
+            session.add_all(
+                ChunkRow(
+                    job_id=job_id,
+                    idx=index,
+                    text=chunk,
+                    status="pending",
+                    attempts=0,
+                    enqueued_at=now,
+                )
+                for index, chunk in enumerate(chunks)
+            )
+        return self.get(job_id)
+
+    def get(self, job_id: str) -> JobView:
+        with Session(self._engine) as session:
+            row = session.get(JobRow, job_id)
+            if row is None:
+                raise JobNotFound(f"No job {job_id!r}; list your jobs with GET /v1/tts/jobs.")
+            return self._view(session, row)
+
+    def find(self, status: str | None, limit: int, offset: int) -> tuple[list[JobView], int]:
+        """Newest first; also the total count for pagination."""
+        with Session(self._engine) as session:
+            query = select(JobRow)
+            count = select(func.count()).select_from(JobRow)
+            if status:
+                query = query.where(JobRow.status == status)
+                count = count.where(JobRow.status == status)
+            rows = session.scalars(
+                query.order_by(JobRow.created_at.desc(), JobRow.id).limit(limit).offset(offset)
+            ).all()
+            return [self._view(session, row) for row in rows], int(session.scalar(count) or 0)
+
+    def chunk(self, job_id: str, index: int) -> ChunkView:
+        with Session(self._engine) as session:
+            row = session.get(ChunkRow, (job_id, index))
+            if row is None:
+                raise JobNotFound(f"Job {job_id!r} has no chunk {index}.")
+            return ChunkView(row.job_id, row.idx, row.text, row.status, row.attempts)
+
+    def chunk_indexes(self, job_id: str, statuses: Sequence[str]) -> list[int]:
+        with Session(self._engine) as session:
+            return list(
+                session.scalars(
+                    select(ChunkRow.idx)
+                    .where(ChunkRow.job_id == job_id, ChunkRow.status.in_(statuses))
+                    .order_by(ChunkRow.idx)
+                )
+            )
+
+    def chunk_texts(self, job_id: str) -> list[str]:
+        with Session(self._engine) as session:
+            return list(
+                session.scalars(
+                    select(ChunkRow.text).where(ChunkRow.job_id == job_id).order_by(ChunkRow.idx)
+                )
+            )
+
+    def is_active(self, job_id: str) -> bool:
+        return self.get_row_value(job_id, JobRow.status) in ACTIVE
+
+    def get_row_value(self, job_id: str, column: Any) -> Any:
+        with Session(self._engine) as session:
+            value = session.scalar(select(column).where(JobRow.id == job_id))
+            if value is None:
+                raise JobNotFound(f"No job {job_id!r}; list your jobs with GET /v1/tts/jobs.")
+            return value
+
+    # -- worker transitions ---------------------------------------------------------------
+
+    def claim_chunk(self, job_id: str, index: int, lease_seconds: float) -> ChunkView | None:
+        """Take a chunk for this worker; None when it is done, taken, or its job stopped."""
+        now = self._clock()
+        active_job = select(JobRow.id).where(JobRow.id == job_id, JobRow.status.in_(ACTIVE))
+        with Session(self._engine) as session, session.begin():
+            claimed = session.execute(
+                update(ChunkRow)
+                .where(
+                    ChunkRow.job_id == job_id,
+                    ChunkRow.idx == index,
+                    ChunkRow.status.in_(("pending", "retrying")),
+                    active_job.exists(),
+                )
+                .values(
+                    status="running",
+                    attempts=ChunkRow.attempts + 1,
+                    lease_until=now + timedelta(seconds=lease_seconds),
+                    started_at=now,
+                    retry_at=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if _count(claimed) != 1:
+                return None
+            session.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.status.in_(("queued", "retrying")))
+                .values(status="running", started_at=func.coalesce(JobRow.started_at, now))
+                .execution_options(synchronize_session=False)
+            )
+            row = session.get(ChunkRow, (job_id, index))
+            assert row is not None
+            return ChunkView(row.job_id, row.idx, row.text, row.status, row.attempts)
+
+    def complete_chunk(self, job_id: str, index: int, duration: float) -> bool:
+        """Record a finished chunk; True when this call finished the last one (merge now)."""
+        now = self._clock()
+        with Session(self._engine) as session, session.begin():
+            session.execute(
+                update(ChunkRow)
+                .where(
+                    ChunkRow.job_id == job_id,
+                    ChunkRow.idx == index,
+                    ChunkRow.status == "running",
+                )
+                .values(status="done", finished_at=now, duration=duration, lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
+            done = (
+                select(func.count())
+                .select_from(ChunkRow)
+                .where(ChunkRow.job_id == job_id, ChunkRow.status == "done")
+                .scalar_subquery()
+            )
+            session.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id)
+                .values(chunks_done=done, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            merge = session.execute(
+                update(JobRow)
+                .where(
+                    JobRow.id == job_id,
+                    JobRow.merge_state.is_(None),
+                    JobRow.chunks_done == JobRow.chunks_total,
+                    JobRow.status.in_(ACTIVE),
+                )
+                .values(merge_state="queued", merge_enqueued_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            return _count(merge) == 1
+
+    def release_chunk(self, job_id: str, index: int) -> None:
+        """Give a chunk back untouched (its job was cancelled while it ran)."""
+        with Session(self._engine) as session, session.begin():
+            session.execute(
+                update(ChunkRow)
+                .where(
+                    ChunkRow.job_id == job_id,
+                    ChunkRow.idx == index,
+                    ChunkRow.status == "running",
+                )
+                .values(status="pending", lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
+
+    def fail_chunk(
+        self, job_id: str, index: int, error: str, max_retries: int, backoff: Callable[[int], float]
+    ) -> float | None:
+        """Record a failed attempt: seconds until the retry, or None when retries ran out."""
+        now = self._clock()
+        with Session(self._engine) as session, session.begin():
+            row = session.get(ChunkRow, (job_id, index))
+            if row is None or row.status != "running":
+                return None
+            if row.attempts <= max_retries:
+                delay = backoff(row.attempts)
+                row.status = "retrying"
+                row.error = error
+                row.lease_until = None
+                row.retry_at = now + timedelta(seconds=delay)
+                row.enqueued_at = now
+                session.execute(
+                    update(JobRow)
+                    .where(JobRow.id == job_id, JobRow.status.in_(ACTIVE))
+                    .values(status="retrying", updated_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                return delay
+            row.status = "failed"
+            row.error = error
+            row.lease_until = None
+            row.finished_at = now
+            self._dead_letter(
+                session,
+                job_id,
+                f"Chunk {index} failed after {row.attempts} attempts: {error}",
+            )
+            return None
+
+    def finish_job(self, job_id: str, duration: float) -> bool:
+        now = self._clock()
+        with Session(self._engine) as session, session.begin():
+            result = session.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.status.in_(ACTIVE))
+                .values(
+                    status="succeeded",
+                    merge_state="done",
+                    duration=duration,
+                    finished_at=now,
+                    updated_at=now,
+                    error=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            return _count(result) == 1
+
+    def fail_job(self, job_id: str, error: str) -> None:
+        with Session(self._engine) as session, session.begin():
+            self._dead_letter(session, job_id, error)
+
+    # -- user actions ---------------------------------------------------------------------
+
+    def cancel(self, job_id: str) -> JobView:
+        now = self._clock()
+        with Session(self._engine) as session, session.begin():
+            result = session.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.status.in_(ACTIVE))
+                .values(status="cancelled", finished_at=now, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            changed = _count(result) == 1
+        job = self.get(job_id)
+        if not changed:
+            raise Conflict(
+                f"Job {job_id} is {job.status}; only queued, running or retrying jobs "
+                "can be cancelled."
+            )
+        return job
+
+    def retry(self, job_id: str) -> tuple[JobView, list[int]]:
+        """Re-open a failed or cancelled job; returns the chunks that must run again."""
+        now = self._clock()
+        with Session(self._engine) as session, session.begin():
+            result = session.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.status.in_(("failed", "cancelled")))
+                .values(
+                    status="queued",
+                    dead_lettered=False,
+                    error=None,
+                    finished_at=None,
+                    merge_state=None,
+                    merge_enqueued_at=None,
+                    manual_retries=JobRow.manual_retries + 1,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if _count(result) == 1:
+                session.execute(
+                    update(ChunkRow)
+                    .where(ChunkRow.job_id == job_id, ChunkRow.status != "done")
+                    .values(
+                        status="pending",
+                        attempts=0,
+                        error=None,
+                        lease_until=None,
+                        retry_at=None,
+                        enqueued_at=now,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                reopened = True
+            else:
+                reopened = False
+        job = self.get(job_id)
+        if not reopened:
+            raise Conflict(
+                f"Job {job_id} is {job.status}; only failed or cancelled jobs can be retried."
+            )
+        return job, self.chunk_indexes(job_id, ("pending",))
+
+    def mark_merge_queued(self, job_id: str) -> bool:
+        """When every chunk was already done at retry time, the merge is all that is left."""
+        now = self._clock()
+        with Session(self._engine) as session, session.begin():
+            result = session.execute(
+                update(JobRow)
+                .where(
+                    JobRow.id == job_id,
+                    JobRow.merge_state.is_(None),
+                    JobRow.chunks_done == JobRow.chunks_total,
+                    JobRow.status.in_(ACTIVE),
+                )
+                .values(merge_state="queued", merge_enqueued_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            return _count(result) == 1
+
+    # -- reconciler -----------------------------------------------------------------------
+
+    def stale_work(self, requeue_after: float, max_retries: int) -> StaleWork:
+        """Claim back work whose worker died or whose message was lost, and return it.
+
+        Each found item's timestamp is moved forward in the same transaction, so two
+        reconcilers running at once do not both send it.
+        """
+        now = self._clock()
+        lost_before = now - timedelta(seconds=requeue_after)
+        active = select(JobRow.id).where(JobRow.id == ChunkRow.job_id, JobRow.status.in_(ACTIVE))
+        chunks: list[tuple[str, int]] = []
+        failed: list[str] = []
+        with Session(self._engine) as session, session.begin():
+            expired = session.scalars(
+                select(ChunkRow).where(
+                    active.exists(),
+                    or_(
+                        and_(ChunkRow.status == "running", ChunkRow.lease_until < now),
+                        and_(ChunkRow.status == "pending", ChunkRow.enqueued_at < lost_before),
+                        and_(ChunkRow.status == "retrying", ChunkRow.retry_at < lost_before),
+                    ),
+                )
+            ).all()
+            for row in expired:
+                if row.status == "running" and row.attempts > max_retries:
+                    # a chunk that keeps killing its worker must not loop forever
+                    row.status = "failed"
+                    row.error = "the worker running it stopped (killed or out of time)"
+                    self._dead_letter(
+                        session,
+                        row.job_id,
+                        f"Chunk {row.idx} failed after {row.attempts} attempts: {row.error}",
+                    )
+                    failed.append(row.job_id)
+                    continue
+                row.status = "pending" if row.status == "running" else row.status
+                row.lease_until = None
+                row.enqueued_at = now
+                if row.status == "retrying":
+                    row.retry_at = now
+                chunks.append((row.job_id, row.idx))
+            merges = list(
+                session.scalars(
+                    select(JobRow.id).where(
+                        JobRow.status.in_(ACTIVE),
+                        JobRow.merge_state == "queued",
+                        JobRow.merge_enqueued_at < lost_before,
+                    )
+                )
+            )
+            if merges:
+                session.execute(
+                    update(JobRow)
+                    .where(JobRow.id.in_(merges))
+                    .values(merge_enqueued_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+        return StaleWork(chunks, merges, failed)
+
+    def counts(self) -> dict[str, int]:
+        with Session(self._engine) as session:
+            rows = session.execute(select(JobRow.status, func.count()).group_by(JobRow.status))
+            return {status: int(count) for status, count in rows}
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _dead_letter(self, session: Session, job_id: str, error: str) -> None:
+        now = self._clock()
+        session.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id, JobRow.status.in_(ACTIVE))
+            .values(
+                status="failed",
+                dead_lettered=True,
+                error=error,
+                finished_at=now,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    def _view(self, session: Session, row: JobRow) -> JobView:
+        attempts, busy = session.execute(
+            select(
+                func.coalesce(func.sum(ChunkRow.attempts), 0), func.avg(ChunkRow.duration)
+            ).where(ChunkRow.job_id == row.id)
+        ).one()
+        return JobView(
+            id=row.id,
+            status=row.status,
+            characters=len(row.text),
+            request=dict(row.request),
+            callback_url=row.callback_url,
+            priority=row.priority,
+            chunks_total=row.chunks_total,
+            chunks_done=row.chunks_done,
+            attempts=int(attempts),
+            manual_retries=row.manual_retries,
+            dead_lettered=row.dead_lettered,
+            error=row.error,
+            duration=row.duration,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            seconds_per_chunk=float(busy) if busy is not None else None,
+        )
+
+
+def _count(result: Any) -> int:
+    return int(result.rowcount)
