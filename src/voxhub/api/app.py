@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -42,10 +44,16 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         if not settings.database_url:
             # the embedded database belongs to this server: bring it up to date itself
             await anyio.to_thread.run_sync(upgrade, built.job_store.engine)
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(_reconcile_forever, built, settings.jobs.reconcile_interval)
+        # a plain task, not a task group: the lifespan may be exited from another task
+        reconciler = asyncio.create_task(
+            _reconcile_forever(built, settings.jobs.reconcile_interval)
+        )
+        try:
             yield
-            tasks.cancel_scope.cancel()
+        finally:
+            reconciler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reconciler
 
     app = FastAPI(
         title="voxhub",

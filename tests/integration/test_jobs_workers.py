@@ -1,0 +1,312 @@
+"""Long-text jobs through real Celery workers: embedded (SQLite + filesystem broker),
+Redis + PostgreSQL, and RabbitMQ + MariaDB."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import soundfile as sf
+import uvicorn
+
+from tests.backends import MARIADB, POSTGRES, RABBITMQ, REDIS, fresh_database, require_server
+from voxhub.api.app import create_app
+from voxhub.benchmarks.texts import EN, ZH
+from voxhub.container import Container
+from voxhub.settings import Settings
+from voxhub.subtitles.formats import parse_srt
+
+REDIS_DB = REDIS.rsplit("/", 1)[0] + "/5"
+STACKS = {
+    "embedded": (None, None),
+    "redis+postgresql": (POSTGRES, REDIS_DB),
+    "rabbitmq+mariadb": (MARIADB, RABBITMQ),
+}
+TERMINAL = {"succeeded", "failed", "cancelled"}
+
+
+@dataclass
+class JobStack:
+    """A running API (uvicorn) and a worker process on one database and broker."""
+
+    name: str
+    url: str
+    env: dict[str, str]
+    settings: Settings
+    fault_file: Path
+    worker: subprocess.Popen[bytes] | None = None
+
+    def start_worker(self) -> None:
+        command = [sys.executable, "-m", "voxhub.cli", "worker", "--concurrency=2"]
+        command.append("--loglevel=WARNING")
+        # its own process group, so a test can SIGKILL the worker with all its children
+        self.worker = subprocess.Popen(command, env=self.env, start_new_session=True)
+
+    def kill_worker(self) -> None:
+        assert self.worker is not None
+        os.killpg(self.worker.pid, signal.SIGKILL)
+        self.worker.wait()
+
+    def stop_worker(self) -> None:
+        if self.worker is not None and self.worker.poll() is None:
+            os.killpg(self.worker.pid, signal.SIGTERM)
+            try:
+                self.worker.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.worker.pid, signal.SIGKILL)
+                self.worker.wait()
+
+    def plan_faults(self, **plan: Any) -> None:
+        self.fault_file.write_text(json.dumps(plan))
+
+    def faults(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.fault_file.read_text() or "{}")
+        return data
+
+
+def _settings_from(env: dict[str, str]) -> Settings:
+    saved = os.environ.copy()
+    os.environ.update(env)
+    try:
+        return Settings()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _clear_broker(url: str) -> None:
+    if url.startswith("redis"):
+        import redis
+
+        redis.Redis.from_url(url).flushdb()
+    else:
+        from kombu import Connection
+
+        from voxhub.jobs.celery_app import dead_letter_queue, work_queue
+
+        with Connection(url) as connection:
+            channel = connection.default_channel
+            for queue in (work_queue(), dead_letter_queue()):
+                bound = queue.bind(channel)
+                bound.declare()
+                bound.purge()
+
+
+def dead_letter_count(url: str) -> int:
+    from kombu import Connection
+
+    from voxhub.jobs.celery_app import dead_letter_queue
+
+    with Connection(url) as connection:
+        bound = dead_letter_queue().bind(connection.default_channel)
+        _, messages, _ = bound.queue_declare(passive=True)
+        return int(messages)
+
+
+@pytest.fixture(scope="module", params=list(STACKS))
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[JobStack]:
+    database, broker = STACKS[request.param]
+    data_dir = tmp_path_factory.mktemp(re.sub(r"\W", "-", request.param))
+    database = require_server(database) if database else f"sqlite:///{data_dir / 'voxhub.db'}"
+    if broker:
+        require_server(broker)
+        _clear_broker(broker)
+    fresh_database(database).dispose()
+    fault_file = data_dir / "faults.json"
+    fault_file.write_text("{}")
+    env = {
+        **os.environ,
+        "VOXHUB_DATA_DIR": str(data_dir),
+        "VOXHUB_DATABASE_URL": database,
+        "VOXHUB_JOBS__BROKER_URL": broker or "",
+        "VOXHUB_ENGINES__ENABLED": '["espeak","fake"]',
+        "VOXHUB_ENGINES__DEFAULT": "espeak",
+        "VOXHUB_ENGINES__PRELOAD": '["espeak"]',
+        "VOXHUB_ENGINES__FAULT_FILE": str(fault_file),
+        "VOXHUB_JOBS__MAX_RETRIES": "2",
+        "VOXHUB_JOBS__RETRY_INITIAL": "0.5",
+        "VOXHUB_JOBS__RETRY_MULTIPLIER": "3",
+        "VOXHUB_JOBS__TIME_LIMIT_BASE": "4",
+        "VOXHUB_JOBS__TIME_LIMIT_PER_CHAR": "0.02",
+        "VOXHUB_JOBS__LEASE_MARGIN": "2",
+        "VOXHUB_JOBS__REQUEUE_AFTER": "8",
+        "VOXHUB_JOBS__RECONCILE_INTERVAL": "0.5",
+        "VOXHUB_JOBS__POLL_INTERVAL": "0.05",
+    }
+    settings = _settings_from(env)
+    app = create_app(settings, Container.build(settings))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    job_stack = JobStack(request.param, f"http://127.0.0.1:{port}", env, settings, fault_file)
+    job_stack.start_worker()
+    yield job_stack
+    job_stack.stop_worker()
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def api(stack: JobStack) -> Iterator[httpx.Client]:
+    stack.plan_faults()
+    with httpx.Client(base_url=stack.url, timeout=30) as client:
+        yield client
+
+
+def submit(api: httpx.Client, text: str, **fields: Any) -> dict[str, Any]:
+    response = api.post("/v1/tts/jobs", json={"text": text, **fields})
+    assert response.status_code == 202, response.text
+    job: dict[str, Any] = response.json()
+    return job
+
+
+def wait_for(
+    api: httpx.Client, job_id: str, done: Any = None, timeout: float = 240
+) -> dict[str, Any]:
+    """Poll until the job is terminal (or `done(job)` holds)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = api.get(f"/v1/tts/jobs/{job_id}").json()
+        if done(job) if done else job["status"] in TERMINAL:
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} still {job['status']} after {timeout} s: {job}")
+
+
+def mixed_text(length: int) -> str:
+    parts: list[str] = []
+    while sum(map(len, parts)) < length:
+        parts += [ZH, " ", EN, " "]
+    return "".join(parts)[:length].strip()
+
+
+def check_results(api: httpx.Client, job: dict[str, Any], text: str) -> float:
+    """Subtitles cover the text once, in order; audio ends with the last cue."""
+    srt = api.get(job["urls"]["srt"])
+    assert srt.status_code == 200
+    cues = parse_srt(srt.text)
+    spoken = re.sub(r"\s+", "", "".join(c.text for c in cues))
+    assert spoken == re.sub(r"\s+", "", text)
+    for earlier, later in itertools.pairwise(cues):
+        assert earlier.start < earlier.end <= later.start
+    audio = api.get(job["urls"]["audio"])
+    assert audio.status_code == 200
+    info = sf.info(io.BytesIO(audio.content))
+    assert abs(info.duration - cues[-1].end) < 0.05, (info.duration, cues[-1].end)
+    assert abs(info.duration - job["duration"]) < 0.05
+    vtt = api.get(job["urls"]["vtt"])
+    assert vtt.status_code == 200 and vtt.text.startswith("WEBVTT")
+    timings = api.get(job["urls"]["timings"]).json()
+    assert len(timings["cues"]) == len(cues)
+    return float(info.duration)
+
+
+def test_mixed_chinese_english_job_succeeds(stack: JobStack, api: httpx.Client) -> None:
+    # the full 50,000 characters on the embedded stack; the servers get a shorter text
+    length = 50_000 if stack.name == "embedded" else 3_000
+    text = mixed_text(length)
+    job = submit(api, text, voice="espeak:cmn", format="wav", sample_rate=8000, speed=2.0)
+    assert job["progress"]["chunks_total"] >= length // 250
+    done = wait_for(api, job["id"], timeout=600)
+    assert done["status"] == "succeeded", done
+    assert done["progress"]["percent"] == 100.0
+    duration = check_results(api, done, text)
+    assert duration > length / 20  # espeak at double speed: well over 20 characters a second
+
+
+def test_worker_killed_mid_job_loses_and_repeats_nothing(
+    stack: JobStack, api: httpx.Client
+) -> None:
+    # one second per chunk, so the kill lands with chunks running and queued
+    stack.plan_faults(delay_per_char=0.004)
+    text = " ".join(f"Sentence {n} of the killed job is here." for n in range(150))
+    job = submit(api, text, voice="fake:a")
+    total = job["progress"]["chunks_total"]
+    wait_for(api, job["id"], lambda j: j["progress"]["chunks_done"] >= 3)
+    stack.kill_worker()
+    stack.start_worker()
+    done = wait_for(api, job["id"])
+    assert done["status"] == "succeeded", done
+    assert done["progress"]["chunks_done"] == total
+    check_results(api, done, text)
+    # a chunk cut off by the kill ran twice, yet appears once (its attempts counted)
+    assert done["attempts"] >= total + 1
+
+
+def test_chunk_failing_twice_is_retried_with_growing_delays(
+    stack: JobStack, api: httpx.Client
+) -> None:
+    stack.plan_faults(fail_on="Gamma", times=2)
+    text = "Alpha comes first. Beta comes next. Gamma fails twice. Delta ends it."
+    job = submit(api, text, voice="fake:a")
+    done = wait_for(api, job["id"])
+    assert done["status"] == "succeeded", done
+    assert done["attempts"] == done["progress"]["chunks_total"] + 2
+    first, second, third = [*stack.faults()["failures"], time.time()][:3]
+    # backoff 0.5 s then 1.5 s: the wait before the second retry is clearly longer
+    assert second - first >= 0.4
+    assert third - second > (second - first) * 1.5
+    check_results(api, done, text)
+
+
+def test_exhausted_retries_dead_letter_then_manual_retry(
+    stack: JobStack, api: httpx.Client
+) -> None:
+    broker = stack.env["VOXHUB_JOBS__BROKER_URL"]
+    before = dead_letter_count(broker) if broker.startswith("amqp") else 0
+    stack.plan_faults(fail_on="Omega", times=-1)
+    text = "This part is fine. " * 30 + "Omega always fails. " + "The rest is fine too. " * 30
+    job = submit(api, text, voice="fake:a")
+    failed = wait_for(api, job["id"])
+    assert failed["status"] == "failed" and failed["dead_lettered"], failed
+    assert "failed after 3 attempts" in failed["error"]
+    assert len(stack.faults()["failures"]) == 3
+    if broker.startswith("amqp"):
+        assert dead_letter_count(broker) == before + 1
+    stack.plan_faults()
+    retried = api.post(failed["urls"]["retry"])
+    assert retried.status_code == 200 and retried.json()["status"] == "queued"
+    done = wait_for(api, job["id"])
+    assert done["status"] == "succeeded" and not done["dead_lettered"], done
+    assert done["manual_retries"] == 1
+    check_results(api, done, text)
+
+
+def test_cancel_a_running_job_stops_its_work(stack: JobStack, api: httpx.Client) -> None:
+    stack.plan_faults(delay_per_char=0.004)
+    text = " ".join(f"Sentence {n} of the cancelled job." for n in range(300))
+    job = submit(api, text, voice="fake:a")
+    wait_for(
+        api, job["id"], lambda j: j["status"] == "running" and j["progress"]["chunks_done"] >= 1
+    )
+    cancelled = api.post(job["urls"]["cancel"])
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    at_cancel = cancelled.json()["progress"]["chunks_done"]
+    time.sleep(3)
+    later = api.get(job["urls"]["self"]).json()
+    assert later["status"] == "cancelled"
+    # the two chunks in flight stop at their next sentence; nothing new starts
+    assert later["progress"]["chunks_done"] <= at_cancel + 2
+    assert later["progress"]["chunks_done"] < later["progress"]["chunks_total"]
