@@ -201,6 +201,19 @@ def bench_online(
     run(engine=engine, repeat=repeat, out=typer.echo)
 
 
+@bench_app.command("jobs")
+def bench_jobs(
+    kokoro_chars: Annotated[
+        int, typer.Option(help="Text length of the kokoro scaling run.")
+    ] = 1000,
+    fake_chunks: Annotated[int, typer.Option(help="Chunks of the throughput runs.")] = 1000,
+) -> None:
+    """Job wall time with 1 vs 2 workers, chunks/s per broker, merge memory 10k vs 50k chars."""
+    from voxhub.benchmarks.jobs import run
+
+    run(out=typer.echo, kokoro_chars=kokoro_chars, fake_chunks=fake_chunks)
+
+
 def _read_text(text: str | None, file: Path | None) -> str:
     if file is not None:
         return sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")

@@ -26,7 +26,7 @@ import uvicorn
 
 from tests.backends import MARIADB, POSTGRES, RABBITMQ, REDIS, fresh_database, require_server
 from voxhub.api.app import create_app
-from voxhub.benchmarks.texts import EN, ZH
+from voxhub.benchmarks.texts import mixed_text
 from voxhub.container import Container
 from voxhub.settings import Settings
 from voxhub.subtitles.formats import parse_srt
@@ -193,13 +193,6 @@ def wait_for(
             return job
         time.sleep(0.2)
     raise AssertionError(f"job {job_id} still {job['status']} after {timeout} s: {job}")
-
-
-def mixed_text(length: int) -> str:
-    parts: list[str] = []
-    while sum(map(len, parts)) < length:
-        parts += [ZH, " ", EN, " "]
-    return "".join(parts)[:length].strip()
 
 
 def check_results(api: httpx.Client, job: dict[str, Any], text: str) -> float:

@@ -135,6 +135,7 @@ class _server:
                 "serve",
                 "--port",
                 str(port),
+                "--no-workers",
             ],
             env=env,
         )

@@ -30,3 +30,11 @@ def sample(language: str, length: int) -> str:
     source = ZH if language == "zh" else EN
     text = source[:length]
     return text if text.strip() else source
+
+
+def mixed_text(length: int) -> str:
+    """Chinese and English paragraphs alternating, cut to `length` characters."""
+    parts: list[str] = []
+    while sum(map(len, parts)) < length:
+        parts += [ZH, " ", EN, " "]
+    return "".join(parts)[:length].strip()

@@ -1,0 +1,247 @@
+"""Long-text jobs: worker scaling, orchestration throughput, and memory of the merge."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from voxhub.benchmarks.texts import ZH, mixed_text
+
+Out = Callable[[str], None]
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS = "redis://127.0.0.1:6379/6"
+
+
+def run(out: Out = print, kokoro_chars: int = 1000, fake_chunks: int = 1000) -> None:
+    out(f"voxhub jobs benchmark: {os.cpu_count()} cores, one run per line, same machine")
+    _scaling(out, "espeak", mixed_text(50_000), {"VOXHUB_JOBS__CHUNK_CHARS": "250"})
+    _scaling(out, "kokoro", ZH[:kokoro_chars], {"VOXHUB_JOBS__CHUNK_CHARS": "100"})
+    for broker in ("embedded", "redis"):
+        _throughput(out, broker, fake_chunks)
+    _merge_memory(out)
+
+
+def _scaling(out: Out, engine: str, text: str, extra: dict[str, str]) -> None:
+    """Wall time of one job with 1 and 2 worker processes (one inference thread each)."""
+    seconds = {}
+    for workers in (1, 2):
+        env = {**extra, "VOXHUB_ENGINES__THREADS": "1"}
+        with _stack(engine, workers, env) as api:
+            seconds[workers] = _timed_job(api, text, f"{engine}:{_voice(engine)}")
+    out(
+        f"{engine} {len(text):,} chars: 1 worker {seconds[1]:.1f} s, 2 workers "
+        f"{seconds[2]:.1f} s, speed-up {seconds[1] / seconds[2]:.2f}x"
+    )
+
+
+def _throughput(out: Out, broker: str, chunks: int) -> None:
+    """Chunks per second with an instant engine: the cost of the queue and the database."""
+    env = {"VOXHUB_JOBS__CHUNK_CHARS": "12"}
+    if broker == "redis":
+        if not (_reachable(REDIS) and _reachable(POSTGRES)):
+            out("redis throughput: skipped (Redis or PostgreSQL not reachable)")
+            return
+        import redis
+
+        redis.Redis.from_url(REDIS).flushdb()
+        env |= {"VOXHUB_JOBS__BROKER_URL": REDIS, "VOXHUB_DATABASE_URL": POSTGRES}
+    text = " ".join(f"Line {n:05d}." for n in range(chunks))
+    with _stack("fake", 2, env) as api:
+        seconds = _timed_job(api, text, "fake:a")
+    out(f"{broker} broker: {chunks} chunks in {seconds:.1f} s, {chunks / seconds:.0f} chunks/s")
+
+
+def _merge_memory(out: Out) -> None:
+    """Peak RSS of a process merging the chunks of a 10,000 and a 50,000 character job."""
+    peaks = {}
+    for length in (10_000, 50_000):
+        with tempfile.TemporaryDirectory() as folder:
+            job_id = _prepared(Path(folder), mixed_text(length))
+            result = subprocess.run(
+                [sys.executable, "-m", "voxhub.benchmarks.jobs", "merge", folder, job_id],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            peaks[length] = json.loads(result.stdout.strip().splitlines()[-1])
+    small, large = peaks[10_000], peaks[50_000]
+    out(
+        f"merge peak RSS: 10,000 chars {small['peak_mb']:.0f} MB "
+        f"(+{small['peak_mb'] - small['before_mb']:.0f} MB over start-up, "
+        f"{small['audio_s']:.0f} s of audio), 50,000 chars {large['peak_mb']:.0f} MB "
+        f"(+{large['peak_mb'] - large['before_mb']:.0f} MB, {large['audio_s']:.0f} s), "
+        f"ratio {large['peak_mb'] / small['peak_mb']:.2f}"
+    )
+
+
+def _prepared(data_dir: Path, text: str) -> str:
+    """A job whose chunks are synthesized (espeak, in this process) but not yet merged."""
+    from voxhub.container import Container
+    from voxhub.db.migrate import upgrade
+    from voxhub.jobs.pipeline import JobRunner
+    from voxhub.services.synthesis import SynthesisRequest
+    from voxhub.settings import EngineSettings, Settings
+
+    settings = Settings(
+        data_dir=data_dir,
+        engines=EngineSettings(default="espeak", preload=["espeak"], enabled=["espeak"]),
+    )
+    container = Container.build(settings)
+    upgrade(container.job_store.engine)
+
+    class _Hold:
+        def send_chunk(self, *args: Any, **kwargs: Any) -> None: ...
+
+        def send_merge(self, job_id: str) -> None: ...
+
+    from voxhub.jobs.service import JobService
+
+    service = JobService(container.job_store, _Hold(), container.synthesizer, settings.jobs)
+    job = service.submit(SynthesisRequest(text=text, voice="espeak:cmn", format="wav"))
+    runner = _runner(container, settings, JobRunner)
+    for index in range(job.chunks_total):
+        runner.run_chunk(job.id, index)
+    return job.id
+
+
+def _runner(container: Any, settings: Any, runner_class: Any) -> Any:
+    return runner_class(
+        container.job_store,
+        container.job_files,
+        container.synthesizer,
+        settings.jobs,
+        container.cue_rules,
+        settings.online.sentence_pause,
+    )
+
+
+def _merge_in_this_process(data_dir: str, job_id: str) -> None:
+    from voxhub.container import Container
+    from voxhub.jobs.pipeline import JobRunner
+    from voxhub.settings import EngineSettings, Settings
+
+    settings = Settings(
+        data_dir=Path(data_dir),
+        engines=EngineSettings(default="espeak", preload=[], enabled=["espeak"]),
+    )
+    container = Container.build(settings)
+    runner = _runner(container, settings, JobRunner)
+    before = _peak_mb()
+    assert runner.merge(job_id), "merge did not succeed"
+    duration = container.job_store.get(job_id).duration
+    print(json.dumps({"before_mb": before, "peak_mb": _peak_mb(), "audio_s": duration}))
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _voice(engine: str) -> str:
+    return {"espeak": "cmn", "kokoro": "jm_kumo", "fake": "a"}[engine]
+
+
+def _timed_job(api: httpx.Client, text: str, voice: str) -> float:
+    started = time.perf_counter()
+    job = api.post("/v1/tts/jobs", json={"text": text, "voice": voice, "format": "wav"})
+    job.raise_for_status()
+    url = job.json()["urls"]["self"]
+    while True:
+        status = api.get(url).json()
+        if status["status"] in ("succeeded", "failed", "cancelled"):
+            break
+        time.sleep(0.05)
+    if status["status"] != "succeeded":
+        raise RuntimeError(f"benchmark job ended {status['status']}: {status['error']}")
+    return time.perf_counter() - started
+
+
+@contextmanager
+def _stack(engine: str, workers: int, extra: dict[str, str]) -> Iterator[httpx.Client]:
+    """`voxhub serve` with its embedded workers (or on the given broker), on a free port."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        if "VOXHUB_DATABASE_URL" in extra:
+            _reset_database(extra["VOXHUB_DATABASE_URL"])
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        env = {
+            **os.environ,
+            "VOXHUB_ENGINES__DEFAULT": engine,
+            "VOXHUB_ENGINES__PRELOAD": f'["{engine}"]',
+            "VOXHUB_ENGINES__ENABLED": f'["{engine}"]',
+            "VOXHUB_LOG_LEVEL": "WARNING",
+            **extra,
+        }
+        command = [sys.executable, "-m", "voxhub.cli", "--data-dir", data_dir, "serve"]
+        command += ["--port", str(port), f"--job-workers={workers}"]
+        if "VOXHUB_DATABASE_URL" in extra:
+            subprocess.run(
+                [sys.executable, "-m", "voxhub.cli", "--data-dir", data_dir, "migrate"],
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+        process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            with httpx.Client(base_url=url, timeout=120) as api:
+                _wait_healthy(api, process)
+                # let every worker process load its model before the clock starts
+                time.sleep(3 + 3 * workers if engine == "kokoro" else 3)
+                yield api
+        finally:
+            process.terminate()
+            process.wait(60)
+
+
+def _wait_healthy(api: httpx.Client, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if api.get("/health").status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            raise RuntimeError("voxhub serve exited during start-up")
+        time.sleep(0.2)
+    raise RuntimeError("voxhub serve did not become healthy")
+
+
+def _reset_database(url: str) -> None:
+    from sqlalchemy import MetaData
+
+    from voxhub.db.engine import database_engine
+
+    engine = database_engine(url)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    metadata.drop_all(engine)
+    engine.dispose()
+
+
+def _reachable(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 0), 2):
+            return True
+    except OSError:
+        return False
+
+
+if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "merge":
+    _merge_in_this_process(sys.argv[2], sys.argv[3])
