@@ -62,3 +62,14 @@ def test_voices_lists_engine_voices(tmp_path: Path) -> None:
     result = _voxhub("voices", "--engine", "espeak", "--language", "zh", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "espeak:cmn" in result.stdout
+
+
+def test_migrate_creates_the_embedded_database(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "voxhub.cli", "--data-dir", str(tmp_path), "migrate"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "database at revision 0001" in result.stdout
+    assert (tmp_path / "voxhub.db").is_file()

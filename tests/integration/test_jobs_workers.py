@@ -303,3 +303,17 @@ def test_cancel_a_running_job_stops_its_work(stack: JobStack, api: httpx.Client)
     # the two chunks in flight stop at their next sentence; nothing new starts
     assert later["progress"]["chunks_done"] <= at_cancel + 2
     assert later["progress"]["chunks_done"] < later["progress"]["chunks_total"]
+
+
+def test_stuck_chunk_hits_its_time_limit_and_fails_the_job(
+    stack: JobStack, api: httpx.Client
+) -> None:
+    # 1 s per character: far past this 5-character chunk's limit of 4 + 0.02 * 5 seconds
+    stack.plan_faults(delay_per_char=1.0)
+    job = submit(api, "Slow.", voice="fake:a")
+    failed = wait_for(api, job["id"], timeout=120)
+    assert failed["status"] == "failed" and failed["dead_lettered"], failed
+    # the soft limit raises inside the task; where the hard limit kills the worker process
+    # first, the reconciler finds the chunk's lease expired: either way the job fails
+    assert "TimeLimitExceeded" in failed["error"] or "time limit" in failed["error"]
+    assert failed["attempts"] == 3

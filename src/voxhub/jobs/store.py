@@ -435,7 +435,7 @@ class JobStore:
                 if row.status == "running" and row.attempts > max_retries:
                     # a chunk that keeps killing its worker must not loop forever
                     row.status = "failed"
-                    row.error = "the worker running it stopped (killed or out of time)"
+                    row.error = "its worker stopped or it overran its time limit"
                     self._dead_letter(
                         session,
                         row.job_id,
