@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -57,6 +58,12 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def live_server(settings: Settings, container: Container) -> Iterator[str]:
+    with serve_app(settings, container) as url:
+        yield url
+
+
+@contextmanager
+def serve_app(settings: Settings, container: Container) -> Iterator[str]:
     """The app on a real uvicorn at 127.0.0.1, its lifespan run on uvicorn's own loop."""
     import socket
     import threading
@@ -77,6 +84,8 @@ def live_server(settings: Settings, container: Container) -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

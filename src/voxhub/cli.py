@@ -203,9 +203,7 @@ def bench_online(
 
 @bench_app.command("jobs")
 def bench_jobs(
-    kokoro_chars: Annotated[
-        int, typer.Option(help="Text length of the kokoro scaling run.")
-    ] = 1000,
+    kokoro_chars: Annotated[int, typer.Option(help="Text length of the kokoro scaling run.")] = 600,
     fake_chunks: Annotated[int, typer.Option(help="Chunks of the throughput runs.")] = 1000,
 ) -> None:
     """Job wall time with 1 vs 2 workers, chunks/s per broker, merge memory 10k vs 50k chars."""

@@ -70,6 +70,22 @@ class EngineUnavailable(VoxhubError):
     code = "engine_unavailable"
 
 
+class Overloaded(VoxhubError):
+    """Every slot and queue place of the request's class is taken; retry later."""
+
+    code = "overloaded"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class DeadlineExceeded(VoxhubError):
+    """The request did not finish within its deadline (queue wait plus synthesis)."""
+
+    code = "timeout"
+
+
 class SynthesisCancelled(VoxhubError):
     """Synthesis stopped between sentences because its caller went away."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -41,6 +41,28 @@ class SubtitleSettings(BaseModel):
     latin_chars_per_line: int = 42
 
 
+class AdmissionSettings(BaseModel):
+    """Online requests by text length: concurrency, queues and deadlines."""
+
+    # texts up to this many characters are "short", longer ones "long"
+    threshold: int = 200
+    short_concurrency: int = 2
+    long_concurrency: int = 1
+    # requests that may wait for a slot; beyond that the answer is 429
+    short_queue: int = 8
+    long_queue: int = 2
+    # first guess of synthesis seconds per character, refined by every request
+    seconds_per_char: float = 0.15
+    safety_factor: float = 2.0
+    buffer: float = 5.0
+    min_timeout: float = 10.0
+    # upper bounds of the deadline for very short (<= short_text_chars), medium and long texts
+    short_text_chars: int = 50
+    short_timeout: float = 60.0
+    medium_timeout: float = 300.0
+    long_timeout: float = 600.0
+
+
 class JobSettings(BaseModel):
     """Long-text jobs: limits, chunking, workers, retries and leases."""
 
@@ -66,7 +88,8 @@ class JobSettings(BaseModel):
     # a queued chunk with no worker after this long is enqueued again (lost message)
     requeue_after: float = 600.0
     # embedded filesystem broker polling, in seconds
-    poll_interval: float = 0.1
+    # (with a message in flight per worker process, the next one is fetched only on a poll)
+    poll_interval: float = 0.01
 
 
 class ServerSettings(BaseModel):
@@ -92,6 +115,30 @@ class Settings(BaseSettings):
     online: OnlineSettings = Field(default_factory=OnlineSettings)
     subtitles: SubtitleSettings = Field(default_factory=SubtitleSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
+    admission: AdmissionSettings = Field(default_factory=AdmissionSettings)
+
+    # the GLM-TTS service's variable names, accepted as aliases of voxhub's settings
+    glm_short_concurrency: int | None = Field(None, validation_alias="SHORT_TEXT_CONCURRENCY")
+    glm_long_concurrency: int | None = Field(None, validation_alias="LONG_TEXT_CONCURRENCY")
+    glm_threshold: int | None = Field(None, validation_alias="TEXT_LENGTH_THRESHOLD")
+    glm_short_timeout: float | None = Field(None, validation_alias="SHORT_TEXT_TIMEOUT")
+    glm_medium_timeout: float | None = Field(None, validation_alias="MEDIUM_TEXT_TIMEOUT")
+    glm_long_timeout: float | None = Field(None, validation_alias="LONG_TEXT_TIMEOUT")
+
+    @model_validator(mode="after")
+    def _apply_glm_aliases(self) -> Settings:
+        aliases = {
+            "short_concurrency": self.glm_short_concurrency,
+            "long_concurrency": self.glm_long_concurrency,
+            "threshold": self.glm_threshold,
+            "short_timeout": self.glm_short_timeout,
+            "medium_timeout": self.glm_medium_timeout,
+            "long_timeout": self.glm_long_timeout,
+        }
+        given = {k: v for k, v in aliases.items() if v is not None}
+        if given:
+            self.admission = self.admission.model_copy(update=given)
+        return self
 
     @property
     def audio_dir(self) -> Path:

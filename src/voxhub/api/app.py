@@ -13,10 +13,12 @@ from fastapi import FastAPI
 
 from voxhub import __version__
 from voxhub.api.errors import install_error_handlers
-from voxhub.api.routes import jobs, ops, tts, voices
+from voxhub.api.metrics import Metrics
+from voxhub.api.routes import jobs, ops, stats, tts, voices
 from voxhub.container import Container
 from voxhub.db.migrate import upgrade
 from voxhub.errors import VoxhubError
+from voxhub.services.admission import Admission
 from voxhub.services.online import OnlineSynthesis
 from voxhub.settings import Settings
 
@@ -35,11 +37,15 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
             # keep serving: /health reports the engine missing and requests get a 503
             log.error("engine preload failed: %s", exc.message)
         app.state.container = built
+        admission = Admission(settings.admission)
+        app.state.admission = admission
+        metrics.watch(admission, built.job_store)
         app.state.online = OnlineSynthesis(
             built.synthesizer,
             built.results,
             built.cue_rules,
             anyio.CapacityLimiter(settings.online.inference_threads),
+            admission,
         )
         if not settings.database_url:
             # the embedded database belongs to this server: bring it up to date itself
@@ -62,10 +68,14 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    metrics = Metrics()
+    app.state.metrics = metrics
+    app.middleware("http")(metrics.middleware)
     app.include_router(tts.router)
     app.include_router(jobs.router)
     app.include_router(voices.router)
     app.include_router(ops.router)
+    app.include_router(stats.router)
     return app
 
 

@@ -16,6 +16,8 @@ STATUS_BY_ERROR: dict[type[errors.VoxhubError], int] = {
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.EngineUnavailable: 503,
+    errors.Overloaded: 429,
+    errors.DeadlineExceeded: 408,
     errors.SynthesisCancelled: 499,
     errors.VoxhubError: 500,
 }
@@ -34,7 +36,10 @@ def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
 
 async def _voxhub_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.VoxhubError)
-    return JSONResponse(error_body(exc.code, exc.message), status_code=status_for(exc))
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.Overloaded) else None
+    return JSONResponse(
+        error_body(exc.code, exc.message), status_code=status_for(exc), headers=headers
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

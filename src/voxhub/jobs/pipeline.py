@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from dataclasses import dataclass
@@ -102,18 +103,22 @@ class JobRunner:
         self._chunk_pause = chunk_pause
 
     def run_chunk(self, job_id: str, index: int) -> ChunkOutcome:
-        chunk = self._store.chunk(job_id, index)
-        lease = chunk_time_limit(self._settings, len(chunk.text)) + self._settings.lease_margin
+        # chunks are at most chunk_chars long, so this lease outlasts any chunk's time limit
+        longest = chunk_time_limit(self._settings, self._settings.chunk_chars)
+        lease = longest + self._settings.lease_margin
         claimed = self._store.claim_chunk(job_id, index, lease)
         if claimed is None:
             # already done, taken by another worker, or the job stopped: nothing to do
             return ChunkOutcome()
-        job = self._store.get(job_id)
+        checks = itertools.count()
         try:
-            request = request_from_json(claimed.text, job.request)
+            assert claimed.request is not None
+            request = request_from_json(claimed.text, claimed.request)
             plan = self._synthesizer.plan(request, max_chars=len(claimed.text) + 1)
             result = self._synthesizer.synthesize(
-                plan, cancelled=lambda: not self._store.is_active(job_id)
+                plan,
+                # the claim just saw the job active: ask the database from the 2nd sentence on
+                cancelled=lambda: next(checks) > 0 and not self._store.is_active(job_id),
             )
             self._files.save_chunk(
                 job_id, index, ChunkOutput(result.samples, result.sample_rate, result.sentences)

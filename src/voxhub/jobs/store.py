@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy import Engine, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from voxhub.db.models import ChunkRow, JobRow, utcnow
@@ -64,6 +64,8 @@ class ChunkView:
     text: str
     status: str
     attempts: int
+    # the job's stored synthesis request, filled in when a worker claims the chunk
+    request: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,7 @@ class JobStore:
         now = self._clock()
         active_job = select(JobRow.id).where(JobRow.id == job_id, JobRow.status.in_(ACTIVE))
         with Session(self._engine) as session, session.begin():
+            _relax_durability(session)
             claimed = session.execute(
                 update(ChunkRow)
                 .where(
@@ -215,14 +218,16 @@ class JobStore:
                 .execution_options(synchronize_session=False)
             )
             row = session.get(ChunkRow, (job_id, index))
-            assert row is not None
-            return ChunkView(row.job_id, row.idx, row.text, row.status, row.attempts)
+            request = session.scalar(select(JobRow.request).where(JobRow.id == job_id))
+            assert row is not None and request is not None
+            return ChunkView(row.job_id, row.idx, row.text, row.status, row.attempts, request)
 
     def complete_chunk(self, job_id: str, index: int, duration: float) -> bool:
         """Record a finished chunk; True when this call finished the last one (merge now)."""
         now = self._clock()
         with Session(self._engine) as session, session.begin():
-            session.execute(
+            _relax_durability(session)
+            finished = session.execute(
                 update(ChunkRow)
                 .where(
                     ChunkRow.job_id == job_id,
@@ -232,18 +237,14 @@ class JobStore:
                 .values(status="done", finished_at=now, duration=duration, lease_until=None)
                 .execution_options(synchronize_session=False)
             )
-            done = (
-                select(func.count())
-                .select_from(ChunkRow)
-                .where(ChunkRow.job_id == job_id, ChunkRow.status == "done")
-                .scalar_subquery()
-            )
-            session.execute(
-                update(JobRow)
-                .where(JobRow.id == job_id)
-                .values(chunks_done=done, updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
+            if _count(finished) == 1:
+                # only the transition to done counts, so a redelivery never counts twice
+                session.execute(
+                    update(JobRow)
+                    .where(JobRow.id == job_id)
+                    .values(chunks_done=JobRow.chunks_done + 1, updated_at=now)
+                    .execution_options(synchronize_session=False)
+                )
             merge = session.execute(
                 update(JobRow)
                 .where(
@@ -467,6 +468,22 @@ class JobStore:
                 )
         return StaleWork(chunks, merges, failed)
 
+    def queued_chunks(self) -> int:
+        """Chunks of active jobs waiting for a worker (queue depth)."""
+        with Session(self._engine) as session:
+            return int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(ChunkRow)
+                    .join(JobRow, JobRow.id == ChunkRow.job_id)
+                    .where(
+                        ChunkRow.status.in_(("pending", "retrying")),
+                        JobRow.status.in_(ACTIVE),
+                    )
+                )
+                or 0
+            )
+
     def counts(self) -> dict[str, int]:
         with Session(self._engine) as session:
             rows = session.execute(select(JobRow.status, func.count()).group_by(JobRow.status))
@@ -519,3 +536,14 @@ class JobStore:
 
 def _count(result: Any) -> int:
     return int(result.rowcount)
+
+
+def _relax_durability(session: Session) -> None:
+    """Chunk transitions need not wait for a disk flush on PostgreSQL.
+
+    A server crash can lose only the last few milliseconds of them, which leaves a chunk
+    claimed or pending again: the reconciler re-sends it and the idempotent task redoes it.
+    Job-level states (submit, cancel, retry, success, failure) stay fully durable.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -12,6 +14,8 @@ import numpy as np
 from voxhub.audio.encode import StreamEncoder, encode
 from voxhub.audio.resample import StreamResampler, resample
 from voxhub.engines.base import Voice
+from voxhub.errors import DeadlineExceeded
+from voxhub.services.admission import Admission, Ticket
 from voxhub.services.synthesis import (
     SynthesisPlan,
     SynthesisRequest,
@@ -53,24 +57,56 @@ class OnlineSynthesis:
         results: ResultFiles,
         cue_rules: CueRules,
         limiter: anyio.CapacityLimiter,
+        admission: Admission,
     ) -> None:
         self._synthesizer = synthesizer
         self._results = results
         self._cue_rules = cue_rules
         self._limiter = limiter
+        self._admission = admission
 
     async def plan(self, request: SynthesisRequest) -> SynthesisPlan:
         # resolving a voice may load an engine the first time: keep it off the loop
         return await anyio.to_thread.run_sync(self._synthesizer.plan, request)
 
     async def synthesize(self, request: SynthesisRequest) -> OnlineResult:
+        """Validate, wait for a slot of the text's class, synthesize within the deadline.
+
+        Past the deadline the caller gets DeadlineExceeded at once, while the inference is
+        told to stop at its next sentence; its slot frees only when it really has stopped,
+        so a burst of timed-out requests never runs more inferences than the limits allow.
+        """
         plan = await self.plan(request)
-        return await anyio.to_thread.run_sync(self._render, plan, limiter=self._limiter)
+        characters = plan.characters
+        ticket = await self._admission.admit(plan.engine.name, characters)
+        started = time.perf_counter()
+        work = asyncio.ensure_future(
+            anyio.to_thread.run_sync(
+                partial(self._render, plan, ticket.cancelled.is_set), limiter=self._limiter
+            )
+        )
+        work.add_done_callback(lambda done: _settle(done, ticket))
+        try:
+            result = await asyncio.wait_for(asyncio.shield(work), ticket.remaining())
+        except TimeoutError:
+            ticket.cancelled.set()
+            self._admission.timed_out(ticket)
+            raise DeadlineExceeded(
+                f"Synthesis of {characters} characters did not finish within its deadline of "
+                f"{ticket.timeout:.0f} s; the server is busy, retry later or use a job "
+                "(POST /v1/tts/jobs)."
+            ) from None
+        except asyncio.CancelledError:
+            ticket.cancelled.set()  # the caller went away: stop at the next sentence
+            raise
+        self._admission.rate.observe(plan.engine.name, time.perf_counter() - started, characters)
+        return result
 
     async def stream(self, request: SynthesisRequest) -> AudioStream:
         """Validate now; the returned chunks synthesize sentence by sentence as they are read."""
         plan = await self.plan(request)
-        chunks = self._chunks(plan)
+        ticket = await self._admission.admit(plan.engine.name, plan.characters)
+        chunks = _released_after(self._chunks(plan), ticket)
         # The first sentence is spoken before the response starts, so an engine that
         # fails outright still gets a proper error status instead of a cut stream.
         first = await anext(chunks, b"")
@@ -101,8 +137,8 @@ class OnlineSynthesis:
         if data:
             yield data
 
-    def _render(self, plan: SynthesisPlan) -> OnlineResult:
-        result = self._synthesizer.synthesize(plan)
+    def _render(self, plan: SynthesisPlan, cancelled: Callable[[], bool]) -> OnlineResult:
+        result = self._synthesizer.synthesize(plan, cancelled)
         samples = resample(result.samples, result.sample_rate, plan.sample_rate)
         result_id = self._results.new_id()
         extension = plan.format.extension
@@ -126,3 +162,27 @@ async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[by
         yield first
     async for chunk in rest:
         yield chunk
+
+
+def _settle(work: asyncio.Future[OnlineResult], ticket: Ticket) -> None:
+    """Free the slot once the inference has ended, however it ended."""
+    ticket.release()
+    if not work.cancelled():
+        work.exception()  # retrieved here when nobody awaits it any more (timed out)
+
+
+async def _released_after(chunks: AsyncIterator[bytes], ticket: Ticket) -> AsyncIterator[bytes]:
+    """Hold the stream's slot until its last sentence is spoken or its reader leaves."""
+    try:
+        async for chunk in chunks:
+            yield chunk
+    finally:
+        ticket.cancelled.set()
+        await _aclose(chunks)
+        ticket.release()
+
+
+async def _aclose(chunks: AsyncIterator[bytes]) -> None:
+    close = getattr(chunks, "aclose", None)
+    if close is not None:
+        await close()

@@ -44,6 +44,10 @@ class SynthesisPlan:
     def engine_rate(self) -> int:
         return self.engine.capabilities.sample_rate
 
+    @property
+    def characters(self) -> int:
+        return sum(len(s) for s in self.sentences)
+
 
 @dataclass(frozen=True)
 class SentenceAudio:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, StreamingResponse
 
 from voxhub.api.deps import ContainerDep, OnlineDep, public_url
+from voxhub.api.routes.stats import metrics_of
 from voxhub.api.schemas import CueOut, SentenceOut, TTSRequest, TTSResponse, WordOut
 from voxhub.audio.formats import parse_format
 from voxhub.services.online import OnlineResult
@@ -17,7 +20,12 @@ router = APIRouter(tags=["tts"])
 @router.post("/v1/tts", response_model=TTSResponse, summary="Synthesize short text")
 async def synthesize(body: TTSRequest, online: OnlineDep, request: Request) -> TTSResponse:
     """Speak up to 300 characters; returns the audio URL, subtitles and word timings."""
+    started = time.perf_counter()
     result = await online.synthesize(body.to_request())
+    if result.duration > 0:
+        metrics_of(request).real_time_factor.labels(result.voice.engine).observe(
+            (time.perf_counter() - started) / result.duration
+        )
     return _response(
         result, body, public_url(request, f"/v1/tts/audio/{result.id}.{result.extension}")
     )

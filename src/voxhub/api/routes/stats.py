@@ -1,0 +1,82 @@
+"""Live statistics: admission per length class, jobs, configuration, Prometheus metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from voxhub.api.deps import ContainerDep
+from voxhub.api.metrics import Metrics
+from voxhub.services.admission import Admission
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/v1/stats", summary="Admission, job and configuration statistics")
+async def stats(request: Request, container: ContainerDep) -> dict[str, Any]:
+    admission: Admission = request.app.state.admission
+    store = container.job_store
+    counts, queued = await anyio.to_thread.run_sync(lambda: (store.counts(), store.queued_chunks()))
+    return {
+        "admission": {
+            name: {
+                "active": s.active,
+                "total": s.total,
+                "limit": s.limit,
+                "available": s.available,
+                "queued": s.queued,
+                "queue_limit": s.queue_limit,
+                "rejected": s.rejected,
+                "timed_out": s.timed_out,
+            }
+            for name, s in admission.stats.items()
+        },
+        "jobs": {"by_status": counts, "chunks_queued": queued},
+        "config": {
+            "admission": admission.settings.model_dump(),
+            "online_max_chars": container.settings.online.max_chars,
+            "jobs": container.settings.jobs.model_dump(exclude={"broker_url"}),
+        },
+    }
+
+
+@router.get("/api/v1/stats/concurrency", summary="GLM-TTS compatible concurrency statistics")
+async def glm_concurrency(request: Request) -> dict[str, Any]:
+    admission: Admission = request.app.state.admission
+    names = {"short": "short_text", "long": "long_text"}
+    return {
+        "success": True,
+        "stats": {
+            names[name]: {
+                "active": s.active,
+                "total": s.total,
+                "limit": s.limit,
+                "available": s.available,
+            }
+            for name, s in admission.stats.items()
+        },
+        "config": {
+            "concurrency": {
+                "short_text": admission.settings.short_concurrency,
+                "long_text": admission.settings.long_concurrency,
+                "threshold": admission.settings.threshold,
+            }
+        },
+    }
+
+
+@router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    registry = request.app.state.metrics.registry
+    # collecting reads the job table: keep it off the event loop
+    body = await anyio.to_thread.run_sync(generate_latest, registry)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+def metrics_of(request: Request) -> Metrics:
+    found: Metrics = request.app.state.metrics
+    return found

@@ -1,0 +1,224 @@
+"""Admission control for online synthesis: length classes, bounded queues, dynamic deadlines."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from voxhub.errors import DeadlineExceeded, Overloaded
+from voxhub.settings import AdmissionSettings
+
+SHORT, LONG = "short", "long"
+
+
+@dataclass
+class ClassStats:
+    limit: int
+    queue_limit: int
+    active: int = 0
+    queued: int = 0
+    total: int = 0
+    rejected: int = 0
+    timed_out: int = 0
+
+    @property
+    def available(self) -> int:
+        return max(self.limit - self.active, 0)
+
+
+@dataclass(order=True)
+class _Waiter:
+    # short requests first, then arrival order
+    rank: int
+    order: int
+    name: str = field(compare=False)
+    future: asyncio.Future[None] = field(compare=False)
+
+
+class SecondsPerChar:
+    """An online estimate per engine, seeded from settings, updated by every synthesis."""
+
+    def __init__(self, initial: float, weight: float = 0.2) -> None:
+        self._initial = initial
+        self._weight = weight
+        self._values: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def get(self, engine: str) -> float:
+        with self._lock:
+            return self._values.get(engine, self._initial)
+
+    def observe(self, engine: str, seconds: float, characters: int) -> None:
+        if characters <= 0 or seconds <= 0:
+            return
+        sample = seconds / characters
+        with self._lock:
+            old = self._values.get(engine)
+            self._values[engine] = sample if old is None else old + self._weight * (sample - old)
+
+
+class Ticket:
+    """An admitted request: its class, its deadline, and a flag to stop its inference."""
+
+    def __init__(self, admission: Admission, name: str, deadline: float, timeout: float) -> None:
+        self._admission = admission
+        self.name = name
+        self.deadline = deadline
+        self.timeout = timeout
+        self.cancelled = threading.Event()
+        self._released = False
+
+    def remaining(self) -> float:
+        return max(self.deadline - self._admission.now(), 0.0)
+
+    def release(self) -> None:
+        if not self._released:
+            self._released = True
+            self._admission._release(self.name)
+
+
+class Admission:
+    """Per-class concurrency limits with bounded, prioritized waiting (event-loop side only).
+
+    Built inside the app's lifespan: it holds futures of the running loop.
+    """
+
+    def __init__(self, settings: AdmissionSettings, clock: Callable[[], float] = time.monotonic):
+        self._settings = settings
+        self._clock = clock
+        self.stats = {
+            SHORT: ClassStats(settings.short_concurrency, settings.short_queue),
+            LONG: ClassStats(settings.long_concurrency, settings.long_queue),
+        }
+        self._waiters: list[_Waiter] = []
+        self._order = itertools.count()
+        self.rate = SecondsPerChar(settings.seconds_per_char)
+        # completions per second, for Retry-After
+        self._finished: list[float] = []
+
+    def now(self) -> float:
+        return self._clock()
+
+    @property
+    def settings(self) -> AdmissionSettings:
+        return self._settings
+
+    def class_of(self, characters: int) -> str:
+        return SHORT if characters <= self._settings.threshold else LONG
+
+    def timeout_for(self, engine: str, characters: int) -> float:
+        """Predicted synthesis time x safety factor + buffer, clamped by the length's bounds."""
+        s = self._settings
+        predicted = self.rate.get(engine) * characters * s.safety_factor + s.buffer
+        if characters <= s.short_text_chars:
+            upper = s.short_timeout
+        elif characters <= s.threshold:
+            upper = s.medium_timeout
+        else:
+            upper = s.long_timeout
+        return float(min(max(predicted, s.min_timeout), upper))
+
+    async def admit(self, engine: str, characters: int) -> Ticket:
+        """A slot now, or after a bounded wait; raises Overloaded or DeadlineExceeded."""
+        name = self.class_of(characters)
+        stats = self.stats[name]
+        timeout = self.timeout_for(engine, characters)
+        deadline = self._clock() + timeout
+        if stats.active < stats.limit and not self._queued(name):
+            return self._grant(name, deadline, timeout)
+        if stats.queued >= stats.queue_limit:
+            stats.rejected += 1
+            raise Overloaded(
+                f"The server is at capacity for {name} texts ({stats.active} running, "
+                f"{stats.queued} waiting); retry after the time in Retry-After.",
+                retry_after=self._retry_after(name),
+            )
+        waiter = _Waiter(
+            0 if name == SHORT else 1,
+            next(self._order),
+            name,
+            asyncio.get_running_loop().create_future(),
+        )
+        heapq.heappush(self._waiters, waiter)
+        stats.queued += 1
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter.future), timeout)
+        except TimeoutError:
+            if waiter.future.done():
+                # granted at the last moment: hand the slot on rather than leak it
+                self._release(name)
+            else:
+                waiter.future.cancel()
+                self._drop(waiter)
+            stats.timed_out += 1
+            raise DeadlineExceeded(
+                f"Waited {timeout:.0f} s for a free {name}-text slot without getting one; "
+                "the server is busy, try again later."
+            ) from None
+        except BaseException:
+            if waiter.future.done() and not waiter.future.cancelled():
+                self._release(name)
+            else:
+                waiter.future.cancel()
+                self._drop(waiter)
+            raise
+        return Ticket(self, name, deadline, timeout)
+
+    def timed_out(self, ticket: Ticket) -> None:
+        self.stats[ticket.name].timed_out += 1
+
+    def _queued(self, name: str) -> bool:
+        return any(w.name == name and not w.future.done() for w in self._waiters)
+
+    def _grant(self, name: str, deadline: float, timeout: float) -> Ticket:
+        stats = self.stats[name]
+        stats.active += 1
+        stats.total += 1
+        return Ticket(self, name, deadline, timeout)
+
+    def _drop(self, waiter: _Waiter) -> None:
+        if waiter in self._waiters:
+            self._waiters.remove(waiter)
+            heapq.heapify(self._waiters)
+            self.stats[waiter.name].queued -= 1
+
+    def _release(self, name: str) -> None:
+        self.stats[name].active -= 1
+        now = self._clock()
+        self._finished.append(now)
+        self._finished = [t for t in self._finished if now - t < 60.0]
+        self._wake()
+
+    def _wake(self) -> None:
+        """Hand free slots to waiters, short texts first."""
+        skipped: list[_Waiter] = []
+        while self._waiters:
+            waiter = heapq.heappop(self._waiters)
+            stats = self.stats[waiter.name]
+            if waiter.future.done():
+                continue
+            if stats.active >= stats.limit:
+                skipped.append(waiter)
+                continue
+            stats.queued -= 1
+            stats.active += 1
+            stats.total += 1
+            waiter.future.set_result(None)
+        for waiter in skipped:
+            heapq.heappush(self._waiters, waiter)
+
+    def _retry_after(self, name: str) -> int:
+        """Seconds until a queue place is likely free, from the observed completion rate."""
+        now = self._clock()
+        recent = [t for t in self._finished if now - t < 60.0]
+        stats = self.stats[name]
+        if len(recent) >= 2:
+            rate = len(recent) / max(now - recent[0], 1e-3)
+            return max(1, math.ceil((stats.queued + 1) / rate))
+        return max(1, math.ceil(self._settings.seconds_per_char * self._settings.threshold))

@@ -1,0 +1,92 @@
+"""Admission control: class limits, bounded queues, short-first, deadlines, Retry-After."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from voxhub.errors import DeadlineExceeded, Overloaded
+from voxhub.services.admission import LONG, SHORT, Admission
+from voxhub.settings import AdmissionSettings
+
+
+def _admission(**overrides: float) -> Admission:
+    values: dict[str, float] = {
+        "short_concurrency": 2,
+        "long_concurrency": 1,
+        "short_queue": 2,
+        "long_queue": 1,
+        "min_timeout": 0.3,
+        "seconds_per_char": 0.001,
+        "buffer": 0.0,
+    }
+    return Admission(AdmissionSettings.model_validate(values | overrides))
+
+
+async def test_limits_queue_and_reject_per_class() -> None:
+    admission = _admission()
+    held = [await admission.admit("e", 10) for _ in range(2)]
+    waiting = [asyncio.ensure_future(admission.admit("e", 10)) for _ in range(2)]
+    await asyncio.sleep(0)
+    with pytest.raises(Overloaded) as rejected:
+        await admission.admit("e", 10)
+    assert rejected.value.retry_after >= 1
+    stats = admission.stats[SHORT]
+    assert (stats.active, stats.queued, stats.rejected, stats.available) == (2, 2, 1, 0)
+    # the long class has its own slot: a saturated short class does not block it
+    long_ticket = await admission.admit("e", 500)
+    assert admission.stats[LONG].active == 1
+    held[0].release()
+    first = await waiting[0]
+    assert stats.active == 2 and stats.queued == 1
+    for ticket in [held[1], first, long_ticket]:
+        ticket.release()
+    (await waiting[1]).release()
+    assert (stats.active, stats.queued, stats.total) == (0, 0, 4)
+
+
+async def test_waiting_past_the_deadline_is_a_timeout() -> None:
+    admission = _admission()
+    held = [await admission.admit("e", 10) for _ in range(2)]
+    with pytest.raises(DeadlineExceeded):
+        await admission.admit("e", 10)
+    assert admission.stats[SHORT].timed_out == 1 and admission.stats[SHORT].queued == 0
+    for ticket in held:
+        ticket.release()
+    assert admission.stats[SHORT].active == 0
+
+
+async def test_release_wakes_short_waiters_before_long_ones() -> None:
+    admission = _admission(long_concurrency=2, short_concurrency=2)
+    # fill both classes, then queue one long and one short request
+    held = [await admission.admit("e", 10) for _ in range(2)]
+    held += [await admission.admit("e", 500) for _ in range(2)]
+    order: list[str] = []
+
+    async def wait(chars: int, name: str) -> None:
+        ticket = await admission.admit("e", chars)
+        order.append(name)
+        ticket.release()
+
+    tasks = [asyncio.ensure_future(wait(500, "long")), asyncio.ensure_future(wait(10, "short"))]
+    await asyncio.sleep(0)
+    for ticket in held:
+        ticket.release()
+    await asyncio.gather(*tasks)
+    assert order == ["short", "long"]
+
+
+def test_timeout_follows_the_learned_rate_within_bounds() -> None:
+    admission = Admission(
+        AdmissionSettings(
+            seconds_per_char=0.1, safety_factor=2, buffer=5, min_timeout=10, short_timeout=20
+        )
+    )
+    assert admission.timeout_for("kokoro", 20) == 10  # 0.1*20*2+5 = 9, raised to the minimum
+    assert admission.timeout_for("kokoro", 40) == 13
+    assert admission.timeout_for("kokoro", 300) == 65
+    admission.rate.observe("kokoro", 30.0, 100)  # 0.3 s per character observed
+    assert admission.timeout_for("kokoro", 300) > 65
+    assert admission.timeout_for("espeak", 300) == 65  # other engines keep their own estimate
+    assert admission.timeout_for("kokoro", 45) == 20  # capped for very short texts
