@@ -102,6 +102,12 @@ class EngineHealth(BaseModel):
     sample_rate: int | None
 
 
+class DependencyHealth(BaseModel):
+    ok: bool
+    latency_ms: float
+    error: str | None = None
+
+
 class Health(BaseModel):
     status: Literal["ok", "degraded"]
     version: str
@@ -109,3 +115,6 @@ class Health(BaseModel):
     default_engine: str
     sample_rate: int | None
     engines: dict[str, EngineHealth]
+    dependencies: dict[str, DependencyHealth] = {}
+    # what is wrong, when status is degraded
+    problems: list[str] = []

@@ -1,0 +1,84 @@
+"""Host and process facts for `GET /v1/system`, from the standard library and /proc."""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import shutil
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from voxhub import __version__
+
+if TYPE_CHECKING:
+    from voxhub.container import Container
+
+_PACKAGES = ("fastapi", "uvicorn", "celery", "sqlalchemy", "onnxruntime", "kokoro-onnx", "numpy")
+
+
+def system_facts(container: Container) -> dict[str, Any]:
+    disk = shutil.disk_usage(
+        container.settings.data_dir if container.settings.data_dir.exists() else "."
+    )
+    load = os.getloadavg()
+    return {
+        "version": __version__,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpu": {
+            "count": os.cpu_count(),
+            "load_1m": load[0],
+            "load_5m": load[1],
+            "load_15m": load[2],
+        },
+        "memory": _memory(),
+        "process": {
+            "pid": os.getpid(),
+            "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "rss_mb": _rss_mb(),
+        },
+        "disk": {
+            "path": str(container.settings.data_dir),
+            "total_gb": round(disk.total / 1e9, 2),
+            "free_gb": round(disk.free / 1e9, 2),
+        },
+        "engines": {
+            name: {"sample_rate": engine.capabilities.sample_rate, "voices": len(engine.voices())}
+            for name, engine in container.engines.loaded().items()
+        },
+        "packages": {name: _version(name) for name in _PACKAGES},
+    }
+
+
+def _memory() -> dict[str, float]:
+    """Total and available memory in MB (Linux /proc/meminfo; empty elsewhere)."""
+    values: dict[str, float] = {}
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            key, _, rest = line.partition(":")
+            if key in ("MemTotal", "MemAvailable"):
+                values[key] = int(rest.split()[0]) / 1024
+    except OSError:
+        return {}
+    return {
+        "total_mb": round(values.get("MemTotal", 0.0), 1),
+        "available_mb": round(values.get("MemAvailable", 0.0), 1),
+    }
+
+
+def _rss_mb() -> float | None:
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+    return round(pages * os.sysconf("SC_PAGE_SIZE") / 1e6, 1)
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
