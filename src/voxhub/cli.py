@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -48,6 +49,12 @@ def serve(
     no_workers: Annotated[
         bool, typer.Option("--no-workers", help="Run the API alone; workers run elsewhere.")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="API processes (VOXHUB_SERVER__WORKERS, or WORKERS)."
+        ),
+    ] = None,
 ) -> None:
     """Run the HTTP API on the embedded defaults (everything under the data directory).
 
@@ -59,26 +66,40 @@ def serve(
     from voxhub.jobs.workers import EmbeddedWorkers
 
     settings = _settings(ctx)
+    overrides = {"host": host, "port": port, "workers": workers}
     server = settings.server.model_copy(
-        update={k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+        update={k: v for k, v in overrides.items() if v is not None}
     )
     settings = settings.model_copy(update={"server": server})
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     count = settings.jobs.workers if job_workers is None else job_workers
-    workers = EmbeddedWorkers(settings, count) if count and not no_workers else None
-    if workers:
+    job_workers_process = EmbeddedWorkers(settings, count) if count and not no_workers else None
+    if job_workers_process:
         _migrate(settings)
-        workers.start()
+        job_workers_process.start()
     try:
-        uvicorn.run(
-            create_app(settings),
-            host=server.host,
-            port=server.port,
-            log_level=settings.log_level.lower(),
-        )
+        if server.workers > 1:
+            # each API process builds its own app from the environment: pass the data
+            # directory chosen here down to them the same way
+            os.environ["VOXHUB_DATA_DIR"] = str(settings.data_dir)
+            uvicorn.run(
+                "voxhub.api.app:app_from_environment",
+                factory=True,
+                workers=server.workers,
+                host=server.host,
+                port=server.port,
+                log_level=settings.log_level.lower(),
+            )
+        else:
+            uvicorn.run(
+                create_app(settings),
+                host=server.host,
+                port=server.port,
+                log_level=settings.log_level.lower(),
+            )
     finally:
-        if workers:
-            workers.stop()
+        if job_workers_process:
+            job_workers_process.stop()
 
 
 @app.command()
@@ -184,6 +205,46 @@ def voices(
         typer.echo(
             f"{v.id:<{width}}  {','.join(v.languages):<8}  {v.gender or '-':<7}  {v.description}"
         )
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def start(ctx: typer.Context) -> None:
+    """Start `voxhub serve` in the background (pid file and log in the data directory) and
+    wait until it is healthy; extra options go to `serve`."""
+    from voxhub.ops import Service
+    from voxhub.ops import start as start_service
+
+    raise typer.Exit(start_service(Service.of(_settings(ctx)), list(ctx.args), typer.echo))
+
+
+@app.command()
+def stop(ctx: typer.Context) -> None:
+    """Stop the background service and wait until its port is released."""
+    from voxhub.ops import Service
+    from voxhub.ops import stop as stop_service
+
+    raise typer.Exit(stop_service(Service.of(_settings(ctx)), typer.echo))
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def restart(ctx: typer.Context) -> None:
+    """Stop the background service (if any), start it again and verify its health."""
+    from voxhub.ops import Service
+    from voxhub.ops import start as start_service
+    from voxhub.ops import stop as stop_service
+
+    service = Service.of(_settings(ctx))
+    stop_service(service, typer.echo)
+    raise typer.Exit(start_service(service, list(ctx.args), typer.echo))
+
+
+@app.command()
+def status(ctx: typer.Context) -> None:
+    """Whether the background service runs, and its health."""
+    from voxhub.ops import Service
+    from voxhub.ops import status as service_status
+
+    raise typer.Exit(service_status(Service.of(_settings(ctx)), typer.echo))
 
 
 bench_app = typer.Typer(help="Benchmarks that print ratios measured in one run.")

@@ -97,6 +97,8 @@ class ServerSettings(BaseModel):
     port: int = 8000
     # a URL prefix for links the API returns, when it sits behind a proxy
     public_url: str = ""
+    # API processes; each has its own models and its own admission limits
+    workers: int = 1
 
 
 class Settings(BaseSettings):
@@ -124,6 +126,7 @@ class Settings(BaseSettings):
     glm_short_timeout: float | None = Field(None, validation_alias="SHORT_TEXT_TIMEOUT")
     glm_medium_timeout: float | None = Field(None, validation_alias="MEDIUM_TEXT_TIMEOUT")
     glm_long_timeout: float | None = Field(None, validation_alias="LONG_TEXT_TIMEOUT")
+    glm_workers: int | None = Field(None, validation_alias="WORKERS")
 
     @model_validator(mode="after")
     def _apply_glm_aliases(self) -> Settings:
@@ -138,6 +141,8 @@ class Settings(BaseSettings):
         given = {k: v for k, v in aliases.items() if v is not None}
         if given:
             self.admission = self.admission.model_copy(update=given)
+        if self.glm_workers is not None:
+            self.server = self.server.model_copy(update={"workers": self.glm_workers})
         return self
 
     @property

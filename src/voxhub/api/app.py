@@ -87,3 +87,9 @@ async def _reconcile_forever(container: Container, interval: float) -> None:
         except Exception:  # the database or broker may be briefly unreachable
             log.exception("reconciler pass failed")
         await anyio.sleep(interval)
+
+
+def app_from_environment() -> FastAPI:
+    """The entry point of each API process under `voxhub serve --workers N`: settings are
+    read here, once per process, exactly as `voxhub serve` reads them."""
+    return create_app(Settings())

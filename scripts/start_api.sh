@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+# start the background voxhub service (settings from VOXHUB_* or the GLM-TTS variable names)
+set -euo pipefail
+exec voxhub start "$@"
