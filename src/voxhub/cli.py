@@ -273,6 +273,21 @@ def bench_jobs(
     run(out=typer.echo, kokoro_chars=kokoro_chars, fake_chunks=fake_chunks)
 
 
+@bench_app.command("overload")
+def bench_overload(
+    duration: Annotated[
+        float, typer.Option(min=1.0, help="Seconds of the overload phase (unloaded: a third).")
+    ] = 30.0,
+    engine: Annotated[
+        str, typer.Option(help="espeak (fast) or kokoro (slow, ~1 s per 100 characters).")
+    ] = "espeak",
+) -> None:
+    """Short-text throughput and p99 at 10x the concurrency limit vs at it; time to a 429."""
+    from voxhub.benchmarks.overload import run
+
+    run(out=typer.echo, duration=duration, engine=engine)
+
+
 def _read_text(text: str | None, file: Path | None) -> str:
     if file is not None:
         return sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")

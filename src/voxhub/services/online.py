@@ -76,6 +76,7 @@ class OnlineSynthesis:
         told to stop at its next sentence; its slot frees only when it really has stopped,
         so a burst of timed-out requests never runs more inferences than the limits allow.
         """
+        self._admission.precheck(len(request.text.strip()))
         plan = await self.plan(request)
         characters = plan.characters
         ticket = await self._admission.admit(plan.engine.name, characters)
@@ -104,6 +105,7 @@ class OnlineSynthesis:
 
     async def stream(self, request: SynthesisRequest) -> AudioStream:
         """Validate now; the returned chunks synthesize sentence by sentence as they are read."""
+        self._admission.precheck(len(request.text.strip()))
         plan = await self.plan(request)
         ticket = await self._admission.admit(plan.engine.name, plan.characters)
         chunks = _released_after(self._chunks(plan), ticket)

@@ -1,0 +1,290 @@
+"""Overload: admitted throughput and latency at 10x the short-text limit vs at it, time to 429."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from voxhub.benchmarks.texts import EN
+from voxhub.settings import Settings
+
+# ~180 characters ending on a full stop: still a "short" text (default threshold 200)
+TEXT = EN[:180].rsplit(" ", 1)[0].rstrip(",") + "."
+# clients per slot in the overload phase
+OVERLOAD_FACTOR = 10
+# after a 429 a client sleeps this long (not Retry-After, whole seconds) to keep the pressure up
+BACKOFF = 0.01
+TARGET_THROUGHPUT_RATIO = 0.9
+TARGET_P99_RATIO = 2.0
+TARGET_REJECT_MS = 50.0
+COUNTERS = ("total", "rejected", "timed_out")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One response: HTTP status (0 for a transport error), latency, completion time."""
+
+    status: int
+    latency: float
+    # seconds since the phase started
+    finished: float
+    retry_after: bool
+
+
+@dataclass(frozen=True)
+class Phase:
+    clients: int
+    seconds: float
+    samples: list[Sample]
+
+    def latencies(self, status: int) -> list[float]:
+        return sorted(s.latency for s in self.samples if s.status == status)
+
+    def count(self, status: int) -> int:
+        return sum(1 for s in self.samples if s.status == status)
+
+    @property
+    def others(self) -> int:
+        return sum(1 for s in self.samples if s.status not in (200, 429, 408))
+
+    @property
+    def throughput(self) -> float:
+        """Successful responses per second, counting those completed within the phase."""
+        done = sum(1 for s in self.samples if s.status == 200 and s.finished <= self.seconds)
+        return done / self.seconds
+
+
+def run(out: Callable[[str], None] = print, duration: float = 30.0, engine: str = "espeak") -> None:
+    """Start one server, measure at the limit then at 10x it, print figures against targets."""
+    # the child inherits this environment, so its concurrency is the one read here
+    concurrency = Settings().admission.short_concurrency
+    with (
+        tempfile.TemporaryDirectory() as data_dir,
+        _Server(Path(data_dir), engine, concurrency) as server,
+    ):
+        asyncio.run(_measure(server, out, duration, engine))
+
+
+async def _measure(
+    server: _Server, out: Callable[[str], None], duration: float, engine: str
+) -> None:
+    url = server.url
+    body: dict[str, Any] = {"text": TEXT, "language": "en"}
+    if engine == "espeak":
+        body["voice"] = "espeak:en-us"
+    async with httpx.AsyncClient(base_url=url) as probe:
+        stats = await _stats(probe)
+    short = stats["admission"]["short"]
+    limit, queue_limit = int(short["limit"]), int(short["queue_limit"])
+    threshold = int(stats["config"]["admission"]["threshold"])
+    # a connection per client, so no request ever waits in the client's pool
+    connections = OVERLOAD_FACTOR * limit + 8
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(base_url=url, timeout=600, limits=limits) as client:
+        if len(TEXT) > threshold:
+            raise RuntimeError(f"the {len(TEXT)}-char text is not short (threshold {threshold})")
+        out(
+            f"voxhub overload benchmark: engine {engine}, {os.cpu_count()} cores (os.cpu_count()), "
+            "one uvicorn server process (serve --no-workers), client in this process"
+        )
+        out(
+            f"text {len(TEXT)} chars (short class, threshold {threshold}); short limit {limit} "
+            f"from /v1/stats; short queue {queue_limit} (VOXHUB_ADMISSION__SHORT_QUEUE set to the "
+            "limit, so an admitted request waits behind at most that many others)"
+        )
+        out(
+            f"clients: closed loop on one httpx.AsyncClient ({connections} connections); after "
+            f"a 429 a client sleeps {BACKOFF * 1000:.0f} ms (Retry-After ignored) and sends again"
+        )
+        for _ in range(2 * limit):  # warm-up, not counted: first syntheses load lazily
+            (await client.post("/v1/tts", json=body)).raise_for_status()
+        before = (await _stats(client))["admission"]["short"]
+
+        unloaded = await _phase(client, body, limit, duration / 3)
+        ok = unloaded.latencies(200)
+        out(f"1. at the limit: {limit} clients for {unloaded.seconds:.1f} s")
+        out(
+            f"   throughput {unloaded.throughput:.1f} req/s, latency p50 {_ms(ok, 50)} ms, "
+            f"p99 {_ms(ok, 99)} ms; responses 200 {unloaded.count(200)}, "
+            f"429 {unloaded.count(429)}, 408 {unloaded.count(408)}, other {unloaded.others}"
+        )
+
+        cpu = time.process_time(), server.cpu_seconds()
+        loaded = await _phase(client, body, OVERLOAD_FACTOR * limit, duration)
+        client_cpu, server_cpu = time.process_time() - cpu[0], server.cpu_seconds() - cpu[1]
+        admitted, rejected = loaded.latencies(200), loaded.latencies(429)
+        with_header = sum(1 for s in loaded.samples if s.status == 429 and s.retry_after)
+        out(
+            f"2. overload: {loaded.clients} clients ({OVERLOAD_FACTOR}x the limit) "
+            f"for {loaded.seconds:.1f} s"
+        )
+        out(
+            f"   admitted throughput {loaded.throughput:.1f} req/s, admitted latency "
+            f"p50 {_ms(admitted, 50)} ms, p99 {_ms(admitted, 99)} ms"
+        )
+        out(f"   time to 429: p50 {_ms(rejected, 50)} ms, p99 {_ms(rejected, 99)} ms")
+        out(
+            f"   responses 200 {loaded.count(200)}, 429 {loaded.count(429)} "
+            f"({with_header} with Retry-After), 408 {loaded.count(408)}, other {loaded.others}"
+        )
+        out(
+            f"   CPU busy: server {server_cpu / loaded.seconds:.2f} cores, this client "
+            f"{client_cpu / loaded.seconds:.2f} cores, of {os.cpu_count()}"
+        )
+
+        throughput_ratio = loaded.throughput / unloaded.throughput
+        p99_ratio = _percentile(admitted, 99) / _percentile(ok, 99)
+        reject_ms = _percentile(rejected, 50) * 1000
+        out("3. ratios")
+        out(
+            _verdict(
+                "admitted / unloaded throughput", throughput_ratio, ">=", TARGET_THROUGHPUT_RATIO
+            )
+        )
+        out(_verdict("admitted p99 / unloaded p99", p99_ratio, "<=", TARGET_P99_RATIO))
+        out(_verdict("median time to 429, ms", reject_ms, "<=", TARGET_REJECT_MS))
+
+        after = (await _stats(client))["admission"]["short"]
+        delta = {name: int(after[name]) - int(before[name]) for name in COUNTERS}
+        phases = (unloaded, loaded)
+        n200, n429, n408 = (sum(p.count(code) for p in phases) for code in (200, 429, 408))
+        others = sum(p.others for p in phases)
+        out(
+            "server /v1/stats short admission, change over both phases: "
+            + ", ".join(f"{name} +{delta[name]}" for name in COUNTERS)
+            + f"; now active {after['active']}, queued {after['queued']}"
+        )
+        out(f"client counts over both phases: 200 {n200}, 429 {n429}, 408 {n408}, other {others}")
+        # `total` counts admissions: every 200, plus a 408 or error that happened after one
+        match = (
+            delta["rejected"] == n429
+            and delta["timed_out"] == n408
+            and n200 <= delta["total"] <= n200 + n408 + others
+            and int(after["active"]) == 0
+            and int(after["queued"]) == 0
+        )
+        out(f"stats match client counts: {'yes' if match else 'no'}")
+
+
+async def _phase(
+    client: httpx.AsyncClient, body: dict[str, Any], clients: int, seconds: float
+) -> Phase:
+    """`clients` loops sending one request at a time until `seconds` have passed."""
+    samples: list[Sample] = []
+    started = time.perf_counter()
+    stop = started + seconds
+
+    async def loop() -> None:
+        while time.perf_counter() < stop:
+            sent = time.perf_counter()
+            try:
+                response = await client.post("/v1/tts", json=body)
+            except httpx.HTTPError:
+                status, retry_after = 0, False
+            else:
+                status, retry_after = response.status_code, "retry-after" in response.headers
+            done = time.perf_counter()
+            samples.append(Sample(status, done - sent, done - started, retry_after))
+            if status == 429:
+                await asyncio.sleep(BACKOFF)
+
+    await asyncio.gather(*(loop() for _ in range(clients)))
+    return Phase(clients, seconds, samples)
+
+
+async def _stats(client: httpx.AsyncClient) -> dict[str, Any]:
+    response = await client.get("/v1/stats")
+    response.raise_for_status()
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def _percentile(sorted_values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile of an ascending list; NaN when it is empty."""
+    if not sorted_values:
+        return math.nan
+    rank = max(math.ceil(p / 100 * len(sorted_values)), 1)
+    return sorted_values[rank - 1]
+
+
+def _ms(sorted_values: Sequence[float], p: float) -> str:
+    return f"{_percentile(sorted_values, p) * 1000:.1f}"
+
+
+def _verdict(label: str, value: float, op: str, target: float) -> str:
+    met = value >= target if op == ">=" else value <= target
+    return f"   {label:<32}{value:>9.2f}   target {op} {target:g}   {'met' if met else 'NOT met'}"
+
+
+class _Server:
+    """`voxhub serve` in a child process on a free port, stopped on exit."""
+
+    def __init__(self, data_dir: Path, engine: str, short_queue: int) -> None:
+        self._data_dir = data_dir
+        self._engine = engine
+        self._short_queue = short_queue
+        self._process: subprocess.Popen[bytes] | None = None
+        self.url = ""
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server process so far (Linux /proc; NaN elsewhere)."""
+        if self._process is None:
+            return math.nan
+        try:
+            stat = Path(f"/proc/{self._process.pid}/stat").read_text()
+        except OSError:
+            return math.nan
+        # fields after the parenthesised command name; utime and stime are the 12th and 13th
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self) -> _Server:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        env = {
+            **os.environ,
+            "VOXHUB_ENGINES__DEFAULT": self._engine,
+            "VOXHUB_ENGINES__PRELOAD": f'["{self._engine}"]',
+            "VOXHUB_ENGINES__ENABLED": f'["{self._engine}"]',
+            "VOXHUB_LOG_LEVEL": "WARNING",
+            "VOXHUB_ADMISSION__SHORT_QUEUE": str(self._short_queue),
+        }
+        command = [sys.executable, "-m", "voxhub.cli", "--data-dir", str(self._data_dir)]
+        command += ["serve", "--port", str(port), "--no-workers"]
+        self._process = subprocess.Popen(command, env=env)
+        self.url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if self._process.poll() is not None:
+                raise RuntimeError("voxhub serve exited during start-up")
+            time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError("voxhub serve did not become healthy in 120 s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
