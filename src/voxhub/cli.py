@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from voxhub.settings import Settings
+from voxhub.logs import configure_logging
+from voxhub.settings import Settings, log_options
 
 app = typer.Typer(
     help="voxhub: self-hosted speech service.", no_args_is_help=True, add_completion=False
@@ -32,6 +33,7 @@ def main_options(
     settings = Settings()
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir})
+    configure_logging(log_options(settings))
     ctx.obj = settings
 
 
@@ -89,6 +91,8 @@ def serve(
                 host=server.host,
                 port=server.port,
                 log_level=settings.log_level.lower(),
+                # logging is already set up: uvicorn's lines go through it (request ids)
+                log_config=None,
             )
         else:
             uvicorn.run(
@@ -96,6 +100,8 @@ def serve(
                 host=server.host,
                 port=server.port,
                 log_level=settings.log_level.lower(),
+                # logging is already set up: uvicorn's lines go through it (request ids)
+                log_config=None,
             )
     finally:
         if job_workers_process:

@@ -47,6 +47,8 @@ _RECORD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None)))
     "message",
     "asctime",
     "request_id",
+    # uvicorn repeats its message with ANSI colour codes as an extra: noise in JSON
+    "color_message",
 }
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from voxhub.logs import LogOptions
+
 
 class EngineSettings(BaseModel):
     """Which TTS engines run in this process and how they load."""
@@ -112,6 +114,12 @@ class Settings(BaseSettings):
     # SQLAlchemy URL; empty means SQLite in the data directory
     database_url: str = ""
     log_level: str = "INFO"
+    # one JSON object per line instead of text
+    log_json: bool = False
+    # also write logs to this file, rotated by size (one file per process)
+    log_file: Path | None = None
+    log_max_bytes: int = 10_000_000
+    log_backups: int = 5
     server: ServerSettings = Field(default_factory=ServerSettings)
     engines: EngineSettings = Field(default_factory=EngineSettings)
     online: OnlineSettings = Field(default_factory=OnlineSettings)
@@ -164,3 +172,13 @@ class Settings(BaseSettings):
     @property
     def broker_dir(self) -> Path:
         return self.data_dir / "broker"
+
+
+def log_options(settings: Settings) -> LogOptions:
+    return LogOptions(
+        level=settings.log_level,
+        json=settings.log_json,
+        file=settings.log_file,
+        max_bytes=settings.log_max_bytes,
+        backups=settings.log_backups,
+    )

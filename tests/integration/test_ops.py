@@ -46,3 +46,12 @@ async def test_system_facts(client: httpx.AsyncClient) -> None:
     assert facts["disk"]["free_gb"] > 0
     assert "kokoro" in facts["engines"]
     assert facts["packages"]["fastapi"]
+
+
+async def test_every_response_carries_a_request_id(client: httpx.AsyncClient) -> None:
+    generated = await client.get("/health")
+    assert len(generated.headers["x-request-id"]) == 32
+    echoed = await client.get("/v1/voices", headers={"X-Request-ID": "trace-42"})
+    assert echoed.headers["x-request-id"] == "trace-42"
+    failed = await client.post("/v1/tts", json={"text": ""})
+    assert failed.status_code == 422 and failed.headers["x-request-id"]

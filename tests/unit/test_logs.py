@@ -138,6 +138,7 @@ def test_json_extras_are_kept_and_made_serializable() -> None:
             "path": Path("/data/tts/a.wav"),
             "ratio": float("nan"),
             "level": "not the real level",
+            "color_message": "\x1b[36mjob done\x1b[0m",
         },
     )
     [line] = _json_lines(buffer.getvalue())
@@ -151,6 +152,7 @@ def test_json_extras_are_kept_and_made_serializable() -> None:
     # LogRecord's own attributes are not dumped as extras
     assert "pathname" not in line
     assert "args" not in line
+    assert "color_message" not in line
 
 
 def test_explicit_request_id_extra_wins_over_context() -> None:

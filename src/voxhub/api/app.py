@@ -18,9 +18,10 @@ from voxhub.api.routes import jobs, ops, stats, tts, voices
 from voxhub.container import Container
 from voxhub.db.migrate import upgrade
 from voxhub.errors import VoxhubError
+from voxhub.logs import RequestIdMiddleware, configure_logging
 from voxhub.services.admission import Admission
 from voxhub.services.online import OnlineSynthesis
-from voxhub.settings import Settings
+from voxhub.settings import Settings, log_options
 
 log = logging.getLogger("voxhub")
 
@@ -71,6 +72,8 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     metrics = Metrics()
     app.state.metrics = metrics
     app.middleware("http")(metrics.middleware)
+    # outermost: every log line of a request, and its response, carry the request id
+    app.add_middleware(RequestIdMiddleware)
     app.include_router(tts.router)
     app.include_router(jobs.router)
     app.include_router(voices.router)
@@ -92,4 +95,6 @@ async def _reconcile_forever(container: Container, interval: float) -> None:
 def app_from_environment() -> FastAPI:
     """The entry point of each API process under `voxhub serve --workers N`: settings are
     read here, once per process, exactly as `voxhub serve` reads them."""
-    return create_app(Settings())
+    settings = Settings()
+    configure_logging(log_options(settings))
+    return create_app(settings)
