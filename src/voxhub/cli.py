@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -64,7 +65,7 @@ def serve(
     """
     import uvicorn
 
-    from voxhub.api.app import create_app
+    from voxhub.api.app import create_app, metrics_dir
     from voxhub.jobs.workers import EmbeddedWorkers
 
     settings = _settings(ctx)
@@ -82,8 +83,14 @@ def serve(
     try:
         if server.workers > 1:
             # each API process builds its own app from the environment: pass the data
-            # directory chosen here down to them the same way
+            # directory chosen here down to them the same way, and the directory where
+            # they pool their metrics (prometheus_client reads it when first imported)
             os.environ["VOXHUB_DATA_DIR"] = str(settings.data_dir)
+            os.environ["VOXHUB_SERVER__WORKERS"] = str(server.workers)
+            shared = metrics_dir(settings)
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir(parents=True)
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(shared)
             uvicorn.run(
                 "voxhub.api.app:app_from_environment",
                 factory=True,

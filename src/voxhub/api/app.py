@@ -7,9 +7,11 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import anyio
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from voxhub import __version__
 from voxhub.api.errors import install_error_handlers
@@ -38,9 +40,11 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
             # keep serving: /health reports the engine missing and requests get a 503
             log.error("engine preload failed: %s", exc.message)
         app.state.container = built
-        admission = Admission(settings.admission)
+        admission = Admission(settings.admission, on_change=metrics.admission_changed)
+        for name, figures in admission.stats.items():
+            metrics.admission_changed(name, figures)
         app.state.admission = admission
-        metrics.watch(admission, built.job_store)
+        metrics.watch_jobs(built.job_store)
         app.state.online = OnlineSynthesis(
             built.synthesizer,
             built.results,
@@ -69,9 +73,9 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    metrics = Metrics()
+    metrics = Metrics(metrics_dir(settings) if settings.server.workers > 1 else None)
     app.state.metrics = metrics
-    app.middleware("http")(metrics.middleware)
+    app.add_middleware(_Timed, metrics=metrics)
     # outermost: every log line of a request, and its response, carry the request id
     app.add_middleware(RequestIdMiddleware)
     app.include_router(tts.router)
@@ -98,3 +102,18 @@ def app_from_environment() -> FastAPI:
     settings = Settings()
     configure_logging(log_options(settings))
     return create_app(settings)
+
+
+def metrics_dir(settings: Settings) -> Path:
+    """Where API processes share their metric samples when there are several."""
+    return settings.data_dir / "metrics"
+
+
+class _Timed:
+    """Adapter so `add_middleware` can install the metrics' timing middleware."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self._timed = metrics.middleware(app)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._timed(scope, receive, send)

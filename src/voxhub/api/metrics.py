@@ -1,97 +1,145 @@
-"""Prometheus metrics of one app: request latency, synthesis speed, admission and jobs."""
+"""Prometheus metrics of one app: request latency, synthesis speed, admission and jobs.
+
+With several API processes (`voxhub serve --workers N`) every process writes its samples
+to a shared directory and a scrape of any process aggregates them all (prometheus_client's
+multiprocess mode); job figures come from the job table, so Celery worker processes need
+no metrics of their own.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
+from pathlib import Path
 
-from prometheus_client import CollectorRegistry, Histogram
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from voxhub.jobs.store import JobStore
-from voxhub.services.admission import Admission
+from voxhub.services.admission import ClassStats
+
+_COUNTED = ("total", "rejected", "timed_out")
 
 
 class Metrics:
-    """Owned by one app (its own registry): no process-global state."""
+    """Owned by one app (its own registry): no process-global state.
 
-    def __init__(self) -> None:
+    `multiprocess_dir` is set when several API processes serve together; the process must
+    then have been started with PROMETHEUS_MULTIPROC_DIR pointing at it.
+    """
+
+    def __init__(self, multiprocess_dir: Path | None = None) -> None:
         self.registry = CollectorRegistry()
+        self._multiprocess = multiprocess_dir is not None
+        if multiprocess_dir is not None:
+            from prometheus_client.multiprocess import MultiProcessCollector
+
+            MultiProcessCollector(self.registry, path=str(multiprocess_dir))  # type: ignore[no-untyped-call]
+        # in multiprocess mode samples go to files, read back by the collector above
+        owner = None if self._multiprocess else self.registry
         self.requests = Histogram(
             "voxhub_http_request_duration_seconds",
             "HTTP request latency by route and status.",
             ["method", "route", "status"],
-            registry=self.registry,
+            registry=owner,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
         )
         self.real_time_factor = Histogram(
             "voxhub_synthesis_real_time_factor",
             "Seconds of synthesis per second of audio, online requests.",
             ["engine"],
-            registry=self.registry,
+            registry=owner,
             buckets=(0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 5),
         )
-
-    def watch(self, admission: Admission, jobs: JobStore) -> None:
-        self.registry.register(_StateCollector(admission, jobs))
-
-    async def middleware(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        # the route's template, never the raw path: ids would explode the label set
-        path = getattr(route, "path", "unmatched")
-        self.requests.labels(request.method, path, str(response.status_code)).observe(
-            time.perf_counter() - started
+        self._active = Gauge(
+            "voxhub_admission_active",
+            "Online syntheses running.",
+            ["class"],
+            registry=owner,
+            multiprocess_mode="livesum",
         )
-        return response
+        self._queued = Gauge(
+            "voxhub_admission_queued",
+            "Requests waiting for a slot.",
+            ["class"],
+            registry=owner,
+            multiprocess_mode="livesum",
+        )
+        self._limit = Gauge(
+            "voxhub_admission_limit",
+            "Concurrency limit.",
+            ["class"],
+            registry=owner,
+            multiprocess_mode="livesum",
+        )
+        self._counters = {
+            "total": Counter(
+                "voxhub_admission_admitted", "Requests given a slot.", ["class"], registry=owner
+            ),
+            "rejected": Counter(
+                "voxhub_admission_rejected", "Requests refused with 429.", ["class"], registry=owner
+            ),
+            "timed_out": Counter(
+                "voxhub_admission_timed_out",
+                "Requests past their deadline (408).",
+                ["class"],
+                registry=owner,
+            ),
+        }
+        self._seen: dict[tuple[str, str], int] = {}
+
+    def admission_changed(self, name: str, stats: ClassStats) -> None:
+        """Follow one class's figures (called by Admission after every change)."""
+        self._active.labels(name).set(stats.active)
+        self._queued.labels(name).set(stats.queued)
+        self._limit.labels(name).set(stats.limit)
+        for key in _COUNTED:
+            value = getattr(stats, key)
+            delta = value - self._seen.get((name, key), 0)
+            if delta > 0:
+                self._counters[key].labels(name).inc(delta)
+            self._seen[(name, key)] = value
+
+    def watch_jobs(self, jobs: JobStore) -> None:
+        self.registry.register(_JobCollector(jobs))
+
+    def middleware(self, app: ASGIApp) -> ASGIApp:
+        """Pure ASGI (no per-request task or body copying): times every HTTP request."""
+
+        async def timed(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            started = time.perf_counter()
+            status = 500
+
+            async def sending(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                await send(message)
+
+            try:
+                await app(scope, receive, sending)
+            finally:
+                # the route's template, never the raw path: ids would explode the label set
+                path = getattr(scope.get("route"), "path", "unmatched")
+                self.requests.labels(scope["method"], path, str(status)).observe(
+                    time.perf_counter() - started
+                )
+
+        return timed
 
 
-class _StateCollector(Collector):
-    """Read at scrape time from the admission state and the job table, so the figures are
-    right whichever process (API or Celery worker) changed them."""
+class _JobCollector(Collector):
+    """Read at scrape time from the job table: right whichever process changed a job."""
 
-    def __init__(self, admission: Admission, jobs: JobStore) -> None:
-        self._admission = admission
+    def __init__(self, jobs: JobStore) -> None:
         self._jobs = jobs
 
     def collect(self) -> Iterator[Metric]:
-        gauges = {
-            "active": GaugeMetricFamily(
-                "voxhub_admission_active", "Online syntheses running.", labels=["class"]
-            ),
-            "limit": GaugeMetricFamily(
-                "voxhub_admission_limit", "Concurrency limit.", labels=["class"]
-            ),
-            "queued": GaugeMetricFamily(
-                "voxhub_admission_queued", "Requests waiting for a slot.", labels=["class"]
-            ),
-        }
-        counters = {
-            "total": CounterMetricFamily(
-                "voxhub_admission_admitted", "Requests given a slot.", labels=["class"]
-            ),
-            "rejected": CounterMetricFamily(
-                "voxhub_admission_rejected", "Requests refused with 429.", labels=["class"]
-            ),
-            "timed_out": CounterMetricFamily(
-                "voxhub_admission_timed_out",
-                "Requests past their deadline (408).",
-                labels=["class"],
-            ),
-        }
-        for name, stats in self._admission.stats.items():
-            for key, gauge in gauges.items():
-                gauge.add_metric([name], float(getattr(stats, key)))
-            for key, counter in counters.items():
-                counter.add_metric([name], float(getattr(stats, key)))
-        yield from gauges.values()
-        yield from counters.values()
         jobs = GaugeMetricFamily("voxhub_jobs", "Jobs by status.", labels=["status"])
         for status, count in self._jobs.counts().items():
             jobs.add_metric([status], float(count))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -203,7 +204,11 @@ def _english_phonemizer(vocab: dict[str, int]) -> Callable[[str], str]:
 
 
 def _mandarin_phonemizer(english: Callable[[str], str]) -> Callable[[str], str]:
+    import jieba
     from misaki.zh import ZHG2P
+
+    # jieba narrates its dictionary loading at DEBUG on its own handler
+    jieba.setLogLevel(logging.WARNING)
 
     g2p = ZHG2P(en_callable=english)
 

@@ -89,9 +89,16 @@ class Admission:
     Built inside the app's lifespan: it holds futures of the running loop.
     """
 
-    def __init__(self, settings: AdmissionSettings, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        settings: AdmissionSettings,
+        clock: Callable[[], float] = time.monotonic,
+        on_change: Callable[[str, ClassStats], None] | None = None,
+    ):
         self._settings = settings
         self._clock = clock
+        # told after every change of a class's figures (metrics follow them)
+        self._on_change = on_change
         self.stats = {
             SHORT: ClassStats(settings.short_concurrency, settings.short_queue),
             LONG: ClassStats(settings.long_concurrency, settings.long_queue),
@@ -134,6 +141,7 @@ class Admission:
         stats = self.stats[name]
         if stats.active >= stats.limit and stats.queued >= stats.queue_limit:
             stats.rejected += 1
+            self._changed(name)
             raise Overloaded(
                 f"The server is at capacity for {name} texts ({stats.active} running, "
                 f"{stats.queued} waiting); retry after the time in Retry-After.",
@@ -150,6 +158,7 @@ class Admission:
             return self._grant(name, deadline, timeout)
         if stats.queued >= stats.queue_limit:
             stats.rejected += 1
+            self._changed(name)
             raise Overloaded(
                 f"The server is at capacity for {name} texts ({stats.active} running, "
                 f"{stats.queued} waiting); retry after the time in Retry-After.",
@@ -163,6 +172,7 @@ class Admission:
         )
         heapq.heappush(self._waiters, waiter)
         stats.queued += 1
+        self._changed(name)
         try:
             await asyncio.wait_for(asyncio.shield(waiter.future), timeout)
         except TimeoutError:
@@ -173,6 +183,7 @@ class Admission:
                 waiter.future.cancel()
                 self._drop(waiter)
             stats.timed_out += 1
+            self._changed(name)
             raise DeadlineExceeded(
                 f"Waited {timeout:.0f} s for a free {name}-text slot without getting one; "
                 "the server is busy, try again later."
@@ -188,6 +199,11 @@ class Admission:
 
     def timed_out(self, ticket: Ticket) -> None:
         self.stats[ticket.name].timed_out += 1
+        self._changed(ticket.name)
+
+    def _changed(self, name: str) -> None:
+        if self._on_change is not None:
+            self._on_change(name, self.stats[name])
 
     def _queued(self, name: str) -> bool:
         return any(w.name == name and not w.future.done() for w in self._waiters)
@@ -196,6 +212,7 @@ class Admission:
         stats = self.stats[name]
         stats.active += 1
         stats.total += 1
+        self._changed(name)
         return Ticket(self, name, deadline, timeout)
 
     def _drop(self, waiter: _Waiter) -> None:
@@ -203,9 +220,11 @@ class Admission:
             self._waiters.remove(waiter)
             heapq.heapify(self._waiters)
             self.stats[waiter.name].queued -= 1
+            self._changed(waiter.name)
 
     def _release(self, name: str) -> None:
         self.stats[name].active -= 1
+        self._changed(name)
         now = self._clock()
         self._finished.append(now)
         self._finished = [t for t in self._finished if now - t < 60.0]
@@ -225,6 +244,7 @@ class Admission:
             stats.queued -= 1
             stats.active += 1
             stats.total += 1
+            self._changed(waiter.name)
             waiter.future.set_result(None)
         for waiter in skipped:
             heapq.heappush(self._waiters, waiter)
