@@ -65,14 +65,47 @@ def _exit_with(parent: int) -> None:
 
 
 class EmbeddedWorkers:
-    """One `voxhub worker` subprocess with `count` worker processes, owned by `voxhub serve`."""
+    """One `voxhub worker` subprocess with `count` worker processes, owned by `voxhub serve`.
 
-    def __init__(self, settings: Settings, count: int) -> None:
+    A watcher thread starts the subprocess again if it exits while the server runs (killed,
+    out of memory), so accepted jobs never wait for workers that are gone; the reconciler
+    then re-sends what the dead one held.
+    """
+
+    def __init__(self, settings: Settings, count: int, check_every: float = 1.0) -> None:
         self._settings = settings
         self._count = count
+        self._check_every = check_every
         self._process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self.restarts = 0
 
     def start(self) -> None:
+        self._spawn()
+        self._watcher = threading.Thread(target=self._watch, daemon=True)
+        self._watcher.start()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """Warm shutdown: running chunks finish; after `timeout` they are killed and the
+        reconciler re-runs them later."""
+        self._stopping.set()
+        if self._watcher is not None:
+            self._watcher.join()
+        if self._process is None or self._process.poll() is not None:
+            return
+        self._process.send_signal(signal.SIGTERM)
+        try:
+            self._process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+    def _spawn(self) -> None:
         command = [
             sys.executable,
             "-m",
@@ -86,18 +119,14 @@ class EmbeddedWorkers:
         self._process = subprocess.Popen(command)
         log.info("started %d embedded workers (pid %d)", self._count, self._process.pid)
 
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process else None
-
-    def stop(self, timeout: float = 20.0) -> None:
-        """Warm shutdown: running chunks finish; after `timeout` they are killed and the
-        reconciler re-runs them later."""
-        if self._process is None or self._process.poll() is not None:
-            return
-        self._process.send_signal(signal.SIGTERM)
-        try:
-            self._process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+    def _watch(self) -> None:
+        while not self._stopping.wait(self._check_every):
+            process = self._process
+            if process is not None and process.poll() is not None:
+                log.error(
+                    "embedded workers (pid %d) exited with code %s; starting them again",
+                    process.pid,
+                    process.returncode,
+                )
+                self.restarts += 1
+                self._spawn()
