@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from voxhub.benchmarks.server import ServeProcess
 from voxhub.benchmarks.texts import ZH, mixed_text
 
 Out = Callable[[str], None]
@@ -184,53 +185,15 @@ def _timed_job(api: httpx.Client, text: str, voice: str) -> float:
 def _stack(engine: str, workers: int, extra: dict[str, str]) -> Iterator[httpx.Client]:
     """`voxhub serve` with its embedded workers (or on the given broker), on a free port."""
     with tempfile.TemporaryDirectory() as data_dir:
+        server = ServeProcess(Path(data_dir), engine, [f"--job-workers={workers}"], extra)
         if "VOXHUB_DATABASE_URL" in extra:
             _reset_database(extra["VOXHUB_DATABASE_URL"])
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        env = {
-            **os.environ,
-            "VOXHUB_ENGINES__DEFAULT": engine,
-            "VOXHUB_ENGINES__PRELOAD": f'["{engine}"]',
-            "VOXHUB_ENGINES__ENABLED": f'["{engine}"]',
-            "VOXHUB_LOG_LEVEL": "WARNING",
-            **extra,
-        }
-        command = [sys.executable, "-m", "voxhub.cli", "--data-dir", data_dir, "serve"]
-        command += ["--port", str(port), f"--job-workers={workers}"]
-        if "VOXHUB_DATABASE_URL" in extra:
-            subprocess.run(
-                [sys.executable, "-m", "voxhub.cli", "--data-dir", data_dir, "migrate"],
-                env=env,
-                check=True,
-                capture_output=True,
-            )
-        process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            with httpx.Client(base_url=url, timeout=120) as api:
-                _wait_healthy(api, process)
-                # let every worker process load its model before the clock starts
-                time.sleep(3 + 3 * workers if engine == "kokoro" else 3)
-                yield api
-        finally:
-            process.terminate()
-            process.wait(60)
-
-
-def _wait_healthy(api: httpx.Client, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if api.get("/health").status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            raise RuntimeError("voxhub serve exited during start-up")
-        time.sleep(0.2)
-    raise RuntimeError("voxhub serve did not become healthy")
+            migrate = server.voxhub("migrate")
+            subprocess.run(migrate, env=server.env, check=True, capture_output=True)
+        with server, httpx.Client(base_url=server.url, timeout=120) as api:
+            # let every worker process load its model before the clock starts
+            time.sleep(3 + 3 * workers if engine == "kokoro" else 3)
+            yield api
 
 
 def _reset_database(url: str) -> None:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -15,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from voxhub.benchmarks.server import ServeProcess
 from voxhub.benchmarks.texts import sample
 from voxhub.container import Container
 from voxhub.services.synthesis import SynthesisRequest
@@ -45,7 +43,8 @@ def run(engine: str = "kokoro", repeat: int = 5, out: Callable[[str], None] = pr
         )
         container = Container.build(settings)
         container.preload()
-        with _server(settings, engine) as url, httpx.Client(base_url=url, timeout=300) as client:
+        server = ServeProcess(settings.data_dir, engine, ["--no-workers"], wait=120)
+        with server, httpx.Client(base_url=server.url, timeout=300) as client:
             out(
                 f"voxhub online TTS benchmark: engine {engine}, {os.cpu_count()} cores, "
                 f"median of {repeat} runs, direct and server runs interleaved"
@@ -104,55 +103,3 @@ def _first_byte(
                     first = time.perf_counter() - started
         firsts.append(first if first is not None else float("nan"))
     return statistics.median(firsts), statistics.median(fulls)
-
-
-class _server:
-    """`voxhub serve` in a child process on a free port, stopped on exit."""
-
-    def __init__(self, settings: Settings, engine: str) -> None:
-        self._settings = settings
-        self._engine = engine
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> str:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        env = {
-            **os.environ,
-            "VOXHUB_ENGINES__DEFAULT": self._engine,
-            "VOXHUB_ENGINES__PRELOAD": f'["{self._engine}"]',
-            "VOXHUB_ENGINES__ENABLED": f'["{self._engine}"]',
-            "VOXHUB_LOG_LEVEL": "WARNING",
-        }
-        self._process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "voxhub.cli",
-                "--data-dir",
-                str(self._settings.data_dir),
-                "serve",
-                "--port",
-                str(port),
-                "--no-workers",
-            ],
-            env=env,
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    return url
-            except httpx.HTTPError:
-                pass
-            if self._process.poll() is not None:
-                raise RuntimeError("voxhub serve exited during start-up")
-            time.sleep(0.2)
-        raise RuntimeError("voxhub serve did not become healthy in 120 s")
-
-    def __exit__(self, *exc: object) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            self._process.wait(timeout=30)

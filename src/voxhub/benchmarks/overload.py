@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import math
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -17,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from voxhub.benchmarks.server import ServeProcess
 from voxhub.benchmarks.texts import EN
 from voxhub.settings import Settings
 
@@ -72,13 +70,19 @@ def run(out: Callable[[str], None] = print, duration: float = 30.0, engine: str 
     concurrency = Settings().admission.short_concurrency
     with (
         tempfile.TemporaryDirectory() as data_dir,
-        _Server(Path(data_dir), engine, concurrency) as server,
+        ServeProcess(
+            Path(data_dir),
+            engine,
+            ["--no-workers"],
+            {"VOXHUB_ADMISSION__SHORT_QUEUE": str(concurrency)},
+            wait=120,
+        ) as server,
     ):
         asyncio.run(_measure(server, out, duration, engine))
 
 
 async def _measure(
-    server: _Server, out: Callable[[str], None], duration: float, engine: str
+    server: ServeProcess, out: Callable[[str], None], duration: float, engine: str
 ) -> None:
     url = server.url
     body: dict[str, Any] = {"text": TEXT, "language": "en"}
@@ -226,65 +230,3 @@ def _ms(sorted_values: Sequence[float], p: float) -> str:
 def _verdict(label: str, value: float, op: str, target: float) -> str:
     met = value >= target if op == ">=" else value <= target
     return f"   {label:<32}{value:>9.2f}   target {op} {target:g}   {'met' if met else 'NOT met'}"
-
-
-class _Server:
-    """`voxhub serve` in a child process on a free port, stopped on exit."""
-
-    def __init__(self, data_dir: Path, engine: str, short_queue: int) -> None:
-        self._data_dir = data_dir
-        self._engine = engine
-        self._short_queue = short_queue
-        self._process: subprocess.Popen[bytes] | None = None
-        self.url = ""
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU time of the server process so far (Linux /proc; NaN elsewhere)."""
-        if self._process is None:
-            return math.nan
-        try:
-            stat = Path(f"/proc/{self._process.pid}/stat").read_text()
-        except OSError:
-            return math.nan
-        # fields after the parenthesised command name; utime and stime are the 12th and 13th
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def __enter__(self) -> _Server:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        env = {
-            **os.environ,
-            "VOXHUB_ENGINES__DEFAULT": self._engine,
-            "VOXHUB_ENGINES__PRELOAD": f'["{self._engine}"]',
-            "VOXHUB_ENGINES__ENABLED": f'["{self._engine}"]',
-            "VOXHUB_LOG_LEVEL": "WARNING",
-            "VOXHUB_ADMISSION__SHORT_QUEUE": str(self._short_queue),
-        }
-        command = [sys.executable, "-m", "voxhub.cli", "--data-dir", str(self._data_dir)]
-        command += ["serve", "--port", str(port), "--no-workers"]
-        self._process = subprocess.Popen(command, env=env)
-        self.url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            if self._process.poll() is not None:
-                raise RuntimeError("voxhub serve exited during start-up")
-            time.sleep(0.2)
-        self.__exit__()
-        raise RuntimeError("voxhub serve did not become healthy in 120 s")
-
-    def __exit__(self, *exc: object) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-            self._process = None
