@@ -91,25 +91,16 @@ def serve(
             shutil.rmtree(shared, ignore_errors=True)
             shared.mkdir(parents=True)
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(shared)
-            uvicorn.run(
-                "voxhub.api.app:app_from_environment",
-                factory=True,
-                workers=server.workers,
-                host=server.host,
-                port=server.port,
-                log_level=settings.log_level.lower(),
-                # logging is already set up: uvicorn's lines go through it (request ids)
-                log_config=None,
-            )
-        else:
-            uvicorn.run(
-                create_app(settings),
-                host=server.host,
-                port=server.port,
-                log_level=settings.log_level.lower(),
-                # logging is already set up: uvicorn's lines go through it (request ids)
-                log_config=None,
-            )
+        uvicorn.run(
+            "voxhub.api.app:app_from_environment" if server.workers > 1 else create_app(settings),
+            factory=server.workers > 1,
+            workers=server.workers,
+            host=server.host,
+            port=server.port,
+            log_level=settings.log_level.lower(),
+            # logging is already set up: uvicorn's lines go through it (request ids)
+            log_config=None,
+        )
     finally:
         if job_workers_process:
             job_workers_process.stop()

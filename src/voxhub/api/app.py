@@ -11,11 +11,10 @@ from pathlib import Path
 
 import anyio
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from voxhub import __version__
 from voxhub.api.errors import install_error_handlers
-from voxhub.api.metrics import Metrics
+from voxhub.api.metrics import Metrics, TimingMiddleware
 from voxhub.api.routes import jobs, ops, stats, tts, voices
 from voxhub.container import Container
 from voxhub.db.migrate import upgrade
@@ -75,7 +74,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     install_error_handlers(app)
     metrics = Metrics(metrics_dir(settings) if settings.server.workers > 1 else None)
     app.state.metrics = metrics
-    app.add_middleware(_Timed, metrics=metrics)
+    app.add_middleware(TimingMiddleware, metrics=metrics)
     # outermost: every log line of a request, and its response, carry the request id
     app.add_middleware(RequestIdMiddleware)
     app.include_router(tts.router)
@@ -107,13 +106,3 @@ def app_from_environment() -> FastAPI:
 def metrics_dir(settings: Settings) -> Path:
     """Where API processes share their metric samples when there are several."""
     return settings.data_dir / "metrics"
-
-
-class _Timed:
-    """Adapter so `add_middleware` can install the metrics' timing middleware."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self._timed = metrics.middleware(app)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._timed(scope, receive, send)

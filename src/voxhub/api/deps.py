@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from voxhub.api.metrics import Metrics
 from voxhub.container import Container
 from voxhub.jobs.service import JobService
 from voxhub.services.online import OnlineSynthesis
@@ -23,6 +24,11 @@ def get_online(request: Request) -> OnlineSynthesis:
 
 def get_jobs(request: Request) -> JobService:
     return get_container(request).jobs
+
+
+def metrics_of(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
 
 
 def public_url(request: Request, path: str) -> str:

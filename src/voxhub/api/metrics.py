@@ -105,32 +105,35 @@ class Metrics:
     def watch_jobs(self, jobs: JobStore) -> None:
         self.registry.register(_JobCollector(jobs))
 
-    def middleware(self, app: ASGIApp) -> ASGIApp:
-        """Pure ASGI (no per-request task or body copying): times every HTTP request."""
 
-        async def timed(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http":
-                await app(scope, receive, send)
-                return
-            started = time.perf_counter()
-            status = 500
+class TimingMiddleware:
+    """Pure ASGI (no per-request task or body copying): times every HTTP request."""
 
-            async def sending(message: Message) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = message["status"]
-                await send(message)
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self._app = app
+        self._requests = metrics.requests
 
-            try:
-                await app(scope, receive, sending)
-            finally:
-                # the route's template, never the raw path: ids would explode the label set
-                path = getattr(scope.get("route"), "path", "unmatched")
-                self.requests.labels(scope["method"], path, str(status)).observe(
-                    time.perf_counter() - started
-                )
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
 
-        return timed
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self._app(scope, receive, sending)
+        finally:
+            # the route's template, never the raw path: ids would explode the label set
+            path = getattr(scope.get("route"), "path", "unmatched")
+            self._requests.labels(scope["method"], path, str(status)).observe(
+                time.perf_counter() - started
+            )
 
 
 class _JobCollector(Collector):

@@ -39,8 +39,6 @@ class JobView:
     updated_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    # seconds of synthesis per finished chunk, for the ETA
-    seconds_per_chunk: float | None
 
     @property
     def percent(self) -> float:
@@ -48,7 +46,7 @@ class JobView:
 
     @property
     def eta_seconds(self) -> float | None:
-        if self.status not in ACTIVE or self.seconds_per_chunk is None or self.started_at is None:
+        if self.status not in ACTIVE or self.started_at is None:
             return None
         remaining = self.chunks_total - self.chunks_done
         elapsed = (utcnow() - self.started_at).total_seconds()
@@ -154,7 +152,7 @@ class JobStore:
             row = session.get(ChunkRow, (job_id, index))
             if row is None:
                 raise JobNotFound(f"Job {job_id!r} has no chunk {index}.")
-            return ChunkView(row.job_id, row.idx, row.text, row.status, row.attempts)
+            return _chunk_view(row)
 
     def chunk_indexes(self, job_id: str, statuses: Sequence[str]) -> list[int]:
         with Session(self._engine) as session:
@@ -220,7 +218,7 @@ class JobStore:
             row = session.get(ChunkRow, (job_id, index))
             request = session.scalar(select(JobRow.request).where(JobRow.id == job_id))
             assert row is not None and request is not None
-            return ChunkView(row.job_id, row.idx, row.text, row.status, row.attempts, request)
+            return _chunk_view(row, request)
 
     def complete_chunk(self, job_id: str, index: int, duration: float) -> bool:
         """Record a finished chunk; True when this call finished the last one (merge now)."""
@@ -245,18 +243,7 @@ class JobStore:
                     .values(chunks_done=JobRow.chunks_done + 1, updated_at=now)
                     .execution_options(synchronize_session=False)
                 )
-            merge = session.execute(
-                update(JobRow)
-                .where(
-                    JobRow.id == job_id,
-                    JobRow.merge_state.is_(None),
-                    JobRow.chunks_done == JobRow.chunks_total,
-                    JobRow.status.in_(ACTIVE),
-                )
-                .values(merge_state="queued", merge_enqueued_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            return _count(merge) == 1
+            return _queue_merge(session, job_id, now)
 
     def release_chunk(self, job_id: str, index: int) -> None:
         """Give a chunk back untouched (its job was cancelled while it ran)."""
@@ -393,20 +380,8 @@ class JobStore:
 
     def mark_merge_queued(self, job_id: str) -> bool:
         """When every chunk was already done at retry time, the merge is all that is left."""
-        now = self._clock()
         with Session(self._engine) as session, session.begin():
-            result = session.execute(
-                update(JobRow)
-                .where(
-                    JobRow.id == job_id,
-                    JobRow.merge_state.is_(None),
-                    JobRow.chunks_done == JobRow.chunks_total,
-                    JobRow.status.in_(ACTIVE),
-                )
-                .values(merge_state="queued", merge_enqueued_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            return _count(result) == 1
+            return _queue_merge(session, job_id, self._clock())
 
     # -- reconciler -----------------------------------------------------------------------
 
@@ -507,11 +482,9 @@ class JobStore:
         )
 
     def _view(self, session: Session, row: JobRow) -> JobView:
-        attempts, busy = session.execute(
-            select(
-                func.coalesce(func.sum(ChunkRow.attempts), 0), func.avg(ChunkRow.duration)
-            ).where(ChunkRow.job_id == row.id)
-        ).one()
+        attempts = session.scalar(
+            select(func.coalesce(func.sum(ChunkRow.attempts), 0)).where(ChunkRow.job_id == row.id)
+        )
         return JobView(
             id=row.id,
             status=row.status,
@@ -521,7 +494,7 @@ class JobStore:
             priority=row.priority,
             chunks_total=row.chunks_total,
             chunks_done=row.chunks_done,
-            attempts=int(attempts),
+            attempts=int(attempts or 0),
             manual_retries=row.manual_retries,
             dead_lettered=row.dead_lettered,
             error=row.error,
@@ -530,12 +503,31 @@ class JobStore:
             updated_at=row.updated_at,
             started_at=row.started_at,
             finished_at=row.finished_at,
-            seconds_per_chunk=float(busy) if busy is not None else None,
         )
 
 
 def _count(result: Any) -> int:
     return int(result.rowcount)
+
+
+def _queue_merge(session: Session, job_id: str, now: datetime) -> bool:
+    """Mark the merge queued once every chunk is done; True for the one caller that did."""
+    result = session.execute(
+        update(JobRow)
+        .where(
+            JobRow.id == job_id,
+            JobRow.merge_state.is_(None),
+            JobRow.chunks_done == JobRow.chunks_total,
+            JobRow.status.in_(ACTIVE),
+        )
+        .values(merge_state="queued", merge_enqueued_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return _count(result) == 1
+
+
+def _chunk_view(row: ChunkRow, request: dict[str, Any] | None = None) -> ChunkView:
+    return ChunkView(row.job_id, row.idx, row.text, row.status, row.attempts, request)
 
 
 def _relax_durability(session: Session) -> None:

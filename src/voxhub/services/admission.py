@@ -140,13 +140,7 @@ class Admission:
         name = self.class_of(characters)
         stats = self.stats[name]
         if stats.active >= stats.limit and stats.queued >= stats.queue_limit:
-            stats.rejected += 1
-            self._changed(name)
-            raise Overloaded(
-                f"The server is at capacity for {name} texts ({stats.active} running, "
-                f"{stats.queued} waiting); retry after the time in Retry-After.",
-                retry_after=self._retry_after(name),
-            )
+            raise self._reject(name)
 
     async def admit(self, engine: str, characters: int) -> Ticket:
         """A slot now, or after a bounded wait; raises Overloaded or DeadlineExceeded."""
@@ -157,13 +151,7 @@ class Admission:
         if stats.active < stats.limit and not self._queued(name):
             return self._grant(name, deadline, timeout)
         if stats.queued >= stats.queue_limit:
-            stats.rejected += 1
-            self._changed(name)
-            raise Overloaded(
-                f"The server is at capacity for {name} texts ({stats.active} running, "
-                f"{stats.queued} waiting); retry after the time in Retry-After.",
-                retry_after=self._retry_after(name),
-            )
+            raise self._reject(name)
         waiter = _Waiter(
             0 if name == SHORT else 1,
             next(self._order),
@@ -200,6 +188,16 @@ class Admission:
     def timed_out(self, ticket: Ticket) -> None:
         self.stats[ticket.name].timed_out += 1
         self._changed(ticket.name)
+
+    def _reject(self, name: str) -> Overloaded:
+        stats = self.stats[name]
+        stats.rejected += 1
+        self._changed(name)
+        return Overloaded(
+            f"The server is at capacity for {name} texts ({stats.active} running, "
+            f"{stats.queued} waiting); retry after the time in Retry-After.",
+            retry_after=self._retry_after(name),
+        )
 
     def _changed(self, name: str) -> None:
         if self._on_change is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -114,7 +114,7 @@ class OnlineSynthesis:
         first = await anext(chunks, b"")
         return AudioStream(plan, plan.format.media_type(plan.sample_rate), _prepend(first, chunks))
 
-    async def _chunks(self, plan: SynthesisPlan) -> AsyncIterator[bytes]:
+    async def _chunks(self, plan: SynthesisPlan) -> AsyncGenerator[bytes, None]:
         encoder = StreamEncoder(plan.format, plan.sample_rate)
         resampler = (
             StreamResampler(plan.engine_rate, plan.sample_rate)
@@ -173,18 +173,14 @@ def _settle(work: asyncio.Future[OnlineResult], ticket: Ticket) -> None:
         work.exception()  # retrieved here when nobody awaits it any more (timed out)
 
 
-async def _released_after(chunks: AsyncIterator[bytes], ticket: Ticket) -> AsyncIterator[bytes]:
+async def _released_after(
+    chunks: AsyncGenerator[bytes, None], ticket: Ticket
+) -> AsyncIterator[bytes]:
     """Hold the stream's slot until its last sentence is spoken or its reader leaves."""
     try:
         async for chunk in chunks:
             yield chunk
     finally:
         ticket.cancelled.set()
-        await _aclose(chunks)
+        await chunks.aclose()
         ticket.release()
-
-
-async def _aclose(chunks: AsyncIterator[bytes]) -> None:
-    close = getattr(chunks, "aclose", None)
-    if close is not None:
-        await close()

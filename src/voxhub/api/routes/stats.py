@@ -10,7 +10,6 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from voxhub.api.deps import ContainerDep
-from voxhub.api.metrics import Metrics
 from voxhub.services.admission import Admission
 
 router = APIRouter(tags=["operations"])
@@ -75,8 +74,3 @@ async def metrics(request: Request) -> Response:
     # collecting reads the job table: keep it off the event loop
     body = await anyio.to_thread.run_sync(generate_latest, registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
-
-
-def metrics_of(request: Request) -> Metrics:
-    found: Metrics = request.app.state.metrics
-    return found

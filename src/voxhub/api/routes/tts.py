@@ -7,8 +7,7 @@ import time
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, StreamingResponse
 
-from voxhub.api.deps import ContainerDep, OnlineDep, public_url
-from voxhub.api.routes.stats import metrics_of
+from voxhub.api.deps import ContainerDep, OnlineDep, metrics_of, public_url
 from voxhub.api.schemas import CueOut, SentenceOut, TTSRequest, TTSResponse, WordOut
 from voxhub.audio.formats import parse_format
 from voxhub.services.online import OnlineResult
