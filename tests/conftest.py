@@ -10,6 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.s3 import moto_s3, s3_storage  # noqa: F401  (fixtures, for every test module)
 from voxhub.api.app import create_app
 from voxhub.container import Container
 from voxhub.engines.base import EngineOptions

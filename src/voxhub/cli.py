@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from voxhub.cli_jobs import jobs_app
 from voxhub.logs import configure_logging
 from voxhub.settings import Settings, log_options
 
@@ -74,6 +75,7 @@ def serve(
         update={k: v for k, v in overrides.items() if v is not None}
     )
     settings = settings.model_copy(update={"server": server})
+    _check_storage(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     count = settings.jobs.workers if job_workers is None else job_workers
     job_workers_process = EmbeddedWorkers(settings, count) if count and not no_workers else None
@@ -120,6 +122,7 @@ def worker(
     """Run job workers against the configured broker (VOXHUB_JOBS__BROKER_URL)."""
     from voxhub.jobs.workers import run_worker
 
+    _check_storage(_settings(ctx))
     run_worker(_settings(ctx), concurrency, loglevel, parent)
 
 
@@ -253,6 +256,7 @@ def status(ctx: typer.Context) -> None:
 
 bench_app = typer.Typer(help="Benchmarks that print ratios measured in one run.")
 app.add_typer(bench_app, name="bench")
+app.add_typer(jobs_app, name="jobs")
 
 
 @bench_app.command("online")
@@ -290,6 +294,18 @@ def bench_overload(
     from voxhub.benchmarks.overload import run
 
     run(out=typer.echo, duration=duration, engine=engine)
+
+
+def _check_storage(settings: Settings) -> None:
+    """Storage settings that cannot work stop the command before anything starts."""
+    from voxhub.errors import ConfigurationError
+    from voxhub.store.factory import object_store
+
+    try:
+        object_store(settings)
+    except ConfigurationError as exc:
+        typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
 
 
 def _read_text(text: str | None, file: Path | None) -> str:

@@ -8,16 +8,22 @@ from voxhub.db.engine import database_engine
 from voxhub.engines.base import EngineOptions
 from voxhub.engines.pool import EnginePool
 from voxhub.jobs.celery_app import make_celery
+from voxhub.jobs.event_bus import RedisEventPublisher
+from voxhub.jobs.events import EventLog
 from voxhub.jobs.files import JobFiles
 from voxhub.jobs.queue import CeleryJobQueue
 from voxhub.jobs.reconciler import Reconciler
+from voxhub.jobs.retention import Retention
 from voxhub.jobs.service import JobService
 from voxhub.jobs.store import JobStore
 from voxhub.services.synthesis import Synthesizer
 from voxhub.services.voices import VoiceCatalog
 from voxhub.settings import Settings
+from voxhub.store.factory import object_store
 from voxhub.store.files import ResultFiles
+from voxhub.store.objects import ObjectStore
 from voxhub.subtitles.cues import CueRules
+from voxhub.webhooks.wiring import Webhooks
 
 
 @dataclass
@@ -28,13 +34,17 @@ class Container:
     engines: EnginePool
     voices: VoiceCatalog
     synthesizer: Synthesizer
+    objects: ObjectStore
     results: ResultFiles
     cue_rules: CueRules
     job_store: JobStore
+    event_log: EventLog
     job_files: JobFiles
     job_queue: CeleryJobQueue
     jobs: JobService
     reconciler: Reconciler
+    retention: Retention
+    webhooks: Webhooks
 
     @classmethod
     def build(cls, settings: Settings, engines: EnginePool | None = None) -> Container:
@@ -59,21 +69,40 @@ class Container:
             cjk_chars_per_line=settings.subtitles.cjk_chars_per_line,
             latin_chars_per_line=settings.subtitles.latin_chars_per_line,
         )
-        # nothing below connects yet: the database and broker are reached on first use
-        store = JobStore(database_engine(settings.database))
-        queue = CeleryJobQueue(make_celery(settings), settings.jobs)
+        # nothing below connects yet: the database, broker and object store are reached on
+        # first use (but storage settings that cannot work fail here, at start-up)
+        objects = object_store(settings)
+        database = database_engine(settings.database)
+        # other processes learn of new job events through Redis when there is one
+        publishers = [RedisEventPublisher(settings.events_redis)] if settings.events_redis else []
+        store = JobStore(database, listeners=publishers)
+        celery = make_celery(settings)
+        queue = CeleryJobQueue(celery, settings.jobs)
+        webhooks = Webhooks.build(settings, database, celery)
+        store.add_listener(webhooks.dispatcher)
+        job_files = JobFiles(objects, settings.scratch_dir)
         return cls(
             settings=settings,
             engines=engines,
             voices=voices,
             synthesizer=synthesizer,
-            results=ResultFiles(settings.audio_dir),
+            objects=objects,
+            results=ResultFiles(objects),
             cue_rules=rules,
             job_store=store,
-            job_files=JobFiles(settings.jobs_dir),
+            event_log=EventLog(database),
+            job_files=job_files,
             job_queue=queue,
-            jobs=JobService(store, queue, synthesizer, settings.jobs),
-            reconciler=Reconciler(store, queue, settings.jobs, settings.broker_dir / "processed"),
+            jobs=JobService(store, queue, synthesizer, settings.jobs, webhooks.policy),
+            reconciler=Reconciler(
+                store,
+                queue,
+                settings.jobs,
+                settings.broker_dir / "processed",
+                sweeps=[webhooks.sweep.run_once],
+            ),
+            retention=Retention(store, job_files),
+            webhooks=webhooks,
         )
 
     def preload(self) -> None:

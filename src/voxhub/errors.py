@@ -38,6 +38,13 @@ class UnsupportedLanguage(InvalidInput):
     code = "unsupported_language"
 
 
+class CallbackUrlRefused(InvalidInput):
+    """A callback URL that is not http(s), does not resolve, or reaches a private, loopback,
+    link-local or metadata address that settings do not allow."""
+
+    code = "callback_url_refused"
+
+
 class TextTooLong(VoxhubError):
     code = "text_too_long"
 
@@ -58,10 +65,28 @@ class JobNotFound(NotFound):
     code = "job_not_found"
 
 
+class ObjectNotFound(NotFound):
+    """No object under a key in the object store (never written, or already removed)."""
+
+    code = "object_not_found"
+
+
 class Conflict(VoxhubError):
     """The request does not fit the current state of what it names (e.g. cancel a finished job)."""
 
     code = "conflict"
+
+
+class StorageUnavailable(VoxhubError):
+    """The object store (local directory or S3 bucket) failed or could not be reached."""
+
+    code = "storage_unavailable"
+
+
+class ConfigurationError(VoxhubError):
+    """Settings that cannot work together; raised while starting, before serving anything."""
+
+    code = "invalid_configuration"
 
 
 class EngineUnavailable(VoxhubError):

@@ -94,6 +94,60 @@ class JobSettings(BaseModel):
     poll_interval: float = 0.01
 
 
+class StorageSettings(BaseModel):
+    """Where job files live: a local directory, or an S3/MinIO bucket."""
+
+    # "local" keeps objects under the data directory; "s3" uses the bucket below
+    backend: str = "local"
+    bucket: str = ""
+    # e.g. http://minio:9000 for MinIO; empty means AWS S3
+    endpoint: str = ""
+    region: str = "us-east-1"
+    access_key_id: str = ""
+    secret_access_key: str = ""
+    # MinIO and most self-hosted servers want path-style URLs (http://host/bucket/key)
+    path_style: bool = True
+    # every key starts with this, so several deployments can share a bucket
+    prefix: str = ""
+    # lifetime of the download links the API redirects to
+    presign_seconds: int = 3600
+
+
+class EventSettings(BaseModel):
+    """Job progress streams (Server-Sent Events)."""
+
+    # Redis for pushing events between processes; empty means the broker when it is Redis,
+    # else API processes poll the event table
+    redis_url: str = ""
+    # how often a stream looks for new events when nothing pushes them, in seconds
+    poll_interval: float = 0.5
+    heartbeat: float = 15.0
+
+
+class WebhookSettings(BaseModel):
+    """Signed POSTs to a job's callback_url."""
+
+    # HMAC-SHA256 key of the signature header; empty sends unsigned callbacks
+    secret: str = ""
+    timeout: float = 10.0
+    max_attempts: int = 8
+    retry_initial: float = 5.0
+    retry_multiplier: float = 2.0
+    retry_max: float = 600.0
+    # hosts (names or IP networks) a callback may reach even though they are private
+    allow_hosts: list[str] = Field(default_factory=list)
+    # a delivery this many seconds overdue (its message lost, its worker restarted), or a
+    # terminal event still without one, is sent again by the reconciler
+    resend_after: float = 60.0
+
+
+class RetentionSettings(BaseModel):
+    # finished jobs and their files are removed after this many days (0 keeps them forever)
+    days: float = 7.0
+    # how often the server looks for jobs to purge, in seconds
+    interval: float = 3600.0
+
+
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
@@ -126,6 +180,10 @@ class Settings(BaseSettings):
     subtitles: SubtitleSettings = Field(default_factory=SubtitleSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
     admission: AdmissionSettings = Field(default_factory=AdmissionSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    events: EventSettings = Field(default_factory=EventSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     # the GLM-TTS service's variable names, accepted as aliases of voxhub's settings
     glm_short_concurrency: int | None = Field(None, validation_alias="SHORT_TEXT_CONCURRENCY")
@@ -162,12 +220,24 @@ class Settings(BaseSettings):
         return self.data_dir / "jobs"
 
     @property
+    def scratch_dir(self) -> Path:
+        """Temporary files, kept on the data disk rather than a possibly RAM-backed /tmp."""
+        return self.data_dir / "tmp"
+
+    @property
     def database(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'voxhub.db').resolve()}"
 
     @property
     def broker(self) -> str:
         return self.jobs.broker_url or "filesystem://"
+
+    @property
+    def events_redis(self) -> str:
+        """The Redis that carries job events between processes, or "" to poll the database."""
+        if self.events.redis_url:
+            return self.events.redis_url
+        return self.broker if self.broker.startswith(("redis://", "rediss://")) else ""
 
     @property
     def broker_dir(self) -> Path:

@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 import soundfile as sf
+from alembic.script import ScriptDirectory
 
+from voxhub.db.migrate import MIGRATIONS
 from voxhub.subtitles.formats import parse_srt
 
 
@@ -71,5 +73,36 @@ def test_migrate_creates_the_embedded_database(tmp_path: Path) -> None:
         text=True,
         check=True,
     )
-    assert "database at revision 0001" in result.stdout
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert f"database at revision {head}" in result.stdout
     assert (tmp_path / "voxhub.db").is_file()
+
+
+def test_jobs_purge_removes_old_finished_jobs_and_says_so(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from voxhub.db.engine import database_engine
+    from voxhub.db.migrate import upgrade
+    from voxhub.jobs.store import JobStore
+
+    engine = database_engine(f"sqlite:///{tmp_path / 'voxhub.db'}")
+    upgrade(engine)
+    long_ago = datetime.now(UTC) - timedelta(days=3)
+    old = JobStore(engine, clock=lambda: long_ago)
+    old.create("a" * 32, "text", {"voice": "espeak:en-us"}, ["text"], None, 5)
+    old.cancel("a" * 32)
+    JobStore(engine).create("b" * 32, "text", {"voice": "espeak:en-us"}, ["text"], None, 5)
+    engine.dispose()
+
+    kept = _voxhub("--data-dir", str(tmp_path), "jobs", "purge", "--older-than", "4d", cwd=tmp_path)
+    assert kept.returncode == 0, kept.stderr
+    assert "removed 0 jobs" in kept.stderr
+    purged = _voxhub(
+        "--data-dir", str(tmp_path), "jobs", "purge", "--older-than", "2d", cwd=tmp_path
+    )
+    assert purged.returncode == 0, purged.stderr
+    assert purged.stdout.split() == ["a" * 32] and "removed 1 jobs" in purged.stderr
+    bad = _voxhub(
+        "--data-dir", str(tmp_path), "jobs", "purge", "--older-than", "soon", cwd=tmp_path
+    )
+    assert bad.returncode == 2 and "7d" in bad.stderr

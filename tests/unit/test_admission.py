@@ -90,3 +90,34 @@ def test_timeout_follows_the_learned_rate_within_bounds() -> None:
     assert admission.timeout_for("kokoro", 300) > 65
     assert admission.timeout_for("espeak", 300) == 65  # other engines keep their own estimate
     assert admission.timeout_for("kokoro", 45) == 20  # capped for very short texts
+
+
+async def test_retry_after_is_the_gap_between_completions() -> None:
+    now = [100.0]
+    admission = Admission(
+        AdmissionSettings(short_concurrency=1, short_queue=0), clock=lambda: now[0]
+    )
+    for _ in range(5):
+        (await admission.admit("e", 10)).release()
+        now[0] += 2.5  # one completion every 2.5 s
+    held = await admission.admit("e", 10)
+    with pytest.raises(Overloaded) as rejected:
+        await admission.admit("e", 10)
+    # the next completion frees the place: about 2.5 s away, rounded up to whole seconds
+    assert rejected.value.retry_after == 3
+    held.release()
+
+
+async def test_a_waiter_that_cannot_finish_in_time_gives_its_slot_back_unused() -> None:
+    # 0.01 s per character: a 50-character text needs 0.5 s, and its deadline is 0.6 s
+    admission = _admission(
+        short_concurrency=1, seconds_per_char=0.01, safety_factor=1, buffer=0.1, min_timeout=0
+    )
+    held = await admission.admit("e", 50)
+    doomed = asyncio.ensure_future(admission.admit("e", 50))
+    await asyncio.sleep(0.3)  # after this wait, 0.3 s are left: too few for 0.5 s of work
+    held.release()
+    with pytest.raises(DeadlineExceeded, match="too few"):
+        await doomed
+    stats = admission.stats[SHORT]
+    assert (stats.active, stats.queued, stats.timed_out, stats.total) == (0, 0, 1, 2)

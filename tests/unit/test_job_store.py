@@ -11,6 +11,7 @@ import pytest
 
 from tests.backends import MARIADB, POSTGRES, fresh_database, require_server
 from voxhub.errors import Conflict, JobNotFound
+from voxhub.jobs.events import EventLog, JobEvent
 from voxhub.jobs.store import JobStore
 
 
@@ -163,3 +164,56 @@ def test_listing_is_newest_first_and_filtered(store: JobStore, clock: Clock) -> 
     cancelled, count = store.find("cancelled", limit=10, offset=0)
     assert count == 1 and cancelled[0].id == ids[1]
     assert store.counts() == {"queued": 4, "cancelled": 1}
+
+
+def test_every_transition_is_logged_in_order_and_pushed_after_commit(
+    store: JobStore, clock: Clock
+) -> None:
+    pushed: list[JobEvent] = []
+    store.add_listener(pushed.extend)
+    job_id = _create(store, chunks=2)
+    for index in range(2):
+        assert store.claim_chunk(job_id, index, 60) is not None
+        clock.advance(1)
+        store.complete_chunk(job_id, index, 1.0)
+    store.finish_job(job_id, 2.0)
+    log = EventLog(store.engine).after(0, job_id)
+    assert [(e.kind, e.status, e.chunks_done) for e in log] == [
+        ("status", "queued", 0),
+        ("status", "running", 0),
+        ("progress", "running", 1),
+        ("progress", "running", 2),
+        ("status", "succeeded", 2),
+    ]
+    assert [e.id for e in log] == sorted({e.id for e in log})
+    assert pushed == log
+    assert log[2].eta_seconds == 1.0 and log[-1].eta_seconds is None
+    assert EventLog(store.engine).last_id(job_id) == log[-1].id
+
+
+def test_a_failing_listener_loses_no_event(store: JobStore) -> None:
+    def broken(events: list[JobEvent]) -> None:
+        raise RuntimeError("push channel down")
+
+    store.add_listener(broken)
+    job_id = _create(store)
+    store.cancel(job_id)
+    assert [e.status for e in EventLog(store.engine).after(0, job_id)] == ["queued", "cancelled"]
+
+
+def test_purge_takes_finished_jobs_with_their_chunks_and_events(
+    store: JobStore, clock: Clock
+) -> None:
+    old = _create(store, job_id="a" * 32)
+    store.cancel(old)
+    running = _create(store, job_id="b" * 32)
+    clock.advance(3 * 86400)
+    recent = _create(store, job_id="c" * 32)
+    store.cancel(recent)
+    assert store.finished_before(timedelta(days=2), 10) == [old]
+    store.delete_jobs([old])
+    with pytest.raises(JobNotFound):
+        store.get(old)
+    assert EventLog(store.engine).after(0, old) == []
+    assert store.chunk_texts(old) == []
+    assert store.get(running).status == "queued" and store.get(recent).status == "cancelled"

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import anyio
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from voxhub import __version__
 from voxhub.api.errors import install_error_handlers
 from voxhub.api.metrics import Metrics, TimingMiddleware
-from voxhub.api.routes import jobs, ops, stats, tts, voices
+from voxhub.api.routes import events, jobs, ops, stats, tts, voices
 from voxhub.container import Container
 from voxhub.db.migrate import upgrade
 from voxhub.errors import VoxhubError
 from voxhub.logs import RequestIdMiddleware, configure_logging
 from voxhub.services.admission import Admission
+from voxhub.services.event_stream import EventSignals, follow_redis
 from voxhub.services.online import OnlineSynthesis
 from voxhub.settings import Settings, log_options
 
@@ -54,16 +58,32 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         if not settings.database_url:
             # the embedded database belongs to this server: bring it up to date itself
             await anyio.to_thread.run_sync(upgrade, built.job_store.engine)
-        # a plain task, not a task group: the lifespan may be exited from another task
-        reconciler = asyncio.create_task(
-            _reconcile_forever(built, settings.jobs.reconcile_interval)
-        )
+        signals = EventSignals(asyncio.get_running_loop())
+        app.state.event_signals = signals
+        built.job_store.add_listener(signals.notify_threadsafe)
+        # plain tasks, not a task group: the lifespan may be exited from another task
+        background = [
+            asyncio.create_task(
+                _every(settings.jobs.reconcile_interval, built.reconciler.run_once, "reconciler")
+            )
+        ]
+        if settings.retention.days > 0:
+            age = timedelta(days=settings.retention.days)
+            purge = functools.partial(built.retention.purge, age)
+            background.append(
+                asyncio.create_task(_every(settings.retention.interval, purge, "purge"))
+            )
+        if settings.events_redis:
+            background.append(asyncio.create_task(follow_redis(settings.events_redis, signals)))
         try:
             yield
         finally:
-            reconciler.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reconciler
+            built.job_store.remove_listener(signals.notify_threadsafe)
+            for task in background:
+                task.cancel()
+            for task in background:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     app = FastAPI(
         title="voxhub",
@@ -78,20 +98,24 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     # outermost: every log line of a request, and its response, carry the request id
     app.add_middleware(RequestIdMiddleware)
     app.include_router(tts.router)
+    # before the jobs routes, whose /{job_id}/{name} downloads would take /{job_id}/events
+    app.include_router(events.router)
     app.include_router(jobs.router)
     app.include_router(voices.router)
     app.include_router(ops.router)
     app.include_router(stats.router)
+    # the JavaScript client, shipped inside the package
+    app.mount("/static", StaticFiles(packages=[("voxhub", "static")]), name="static")
     return app
 
 
-async def _reconcile_forever(container: Container, interval: float) -> None:
-    """Resend lost work at start-up and then periodically; a failed pass is logged, not fatal."""
+async def _every(interval: float, work: Callable[[], object], name: str) -> None:
+    """Run blocking `work` at start-up and then periodically; a failed pass is logged only."""
     while True:
         try:
-            await anyio.to_thread.run_sync(container.reconciler.run_once, abandon_on_cancel=True)
-        except Exception:  # the database or broker may be briefly unreachable
-            log.exception("reconciler pass failed")
+            await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+        except Exception:  # the database, broker or storage may be briefly unreachable
+            log.exception("%s pass failed", name)
         await anyio.sleep(interval)
 
 

@@ -16,6 +16,7 @@ STATUS_BY_ERROR: dict[type[errors.VoxhubError], int] = {
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.EngineUnavailable: 503,
+    errors.StorageUnavailable: 503,
     errors.Overloaded: 429,
     errors.DeadlineExceeded: 408,
     errors.SynthesisCancelled: 499,

@@ -12,7 +12,13 @@ from voxhub.api.schemas import TTSRequest
 class JobRequest(TTSRequest):
     text: str = Field(description="Text to speak, up to 50,000 characters.")
     callback_url: str | None = Field(
-        None, max_length=2048, description="Called with the job's result when it ends."
+        None,
+        max_length=2048,
+        description="http(s) URL POSTed a signed JSON event when the job succeeds, fails or "
+        "is cancelled; private, loopback and link-local addresses are refused.",
+    )
+    callback_progress: bool = Field(
+        False, description="Also POST to callback_url on every status change and chunk done."
     )
     priority: int = Field(
         5, ge=0, le=9, description="0-9, higher runs first where the broker supports it."
@@ -24,6 +30,24 @@ class JobProgress(BaseModel):
     chunks_total: int
     percent: float
     eta_seconds: float | None = Field(None, description="Estimated seconds until done.")
+
+
+class WebhookAttemptOut(BaseModel):
+    attempted_at: datetime
+    status_code: int | None = Field(description="The receiver's answer; null when none came.")
+    error: str | None
+    duration_ms: int
+
+
+class WebhookOut(BaseModel):
+    id: str = Field(description="Idempotency id: the Voxhub-Delivery header of every attempt.")
+    event: str = Field(description="job.succeeded, job.failed, job.cancelled or job.progress")
+    url: str
+    status: str = Field(description="pending, delivering, delivered or failed")
+    next_attempt_at: datetime | None = Field(description="When a pending delivery is retried.")
+    created_at: datetime
+    delivered_at: datetime | None
+    attempts: list[WebhookAttemptOut]
 
 
 class JobLinks(BaseModel):
@@ -51,6 +75,10 @@ class JobOut(BaseModel):
     sample_rate: int
     priority: int
     callback_url: str | None
+    callback_progress: bool = False
+    webhooks: list[WebhookOut] | None = Field(
+        None, description="Callback deliveries and their attempts (on GET of one job only)."
+    )
     duration: float | None = Field(None, description="Seconds of audio, once succeeded.")
     created_at: datetime
     updated_at: datetime

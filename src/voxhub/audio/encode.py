@@ -310,6 +310,20 @@ class AudioFileWriter:
             samples = self._resampler.process(samples)
         self._put(_clip(samples))
 
+    def write_pcm16(self, pcm: npt.NDArray[np.int16]) -> None:
+        """16-bit samples, written untouched unless the file needs another rate (a long
+        job's merge writes hundreds of millions of them: no conversion is the fast path)."""
+        if self._resampler is not None:
+            self.write((pcm.astype(np.float32) / 32767.0).astype(np.float32))
+            return
+        if not len(pcm):
+            return
+        self.frames += len(pcm)
+        if self._raw is not None:
+            self._raw.write(pcm.astype("<i2", copy=False).tobytes())
+        elif self._file is not None:
+            self._file.write(pcm)
+
     def close(self) -> None:
         if self._resampler is not None:
             self._put(_clip(self._resampler.process(_EMPTY, last=True)))

@@ -1,11 +1,21 @@
-"""Tables of long-text jobs and their chunks; the database is the source of truth."""
+"""Tables of long-text jobs, their chunks and events; the database is the source of truth."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -35,6 +45,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 # 50,000 CJK characters are 150 kB of UTF-8: more than MySQL's TEXT holds
 LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+# SQLite only auto-increments an INTEGER PRIMARY KEY
+EventId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def utcnow() -> datetime:
@@ -92,3 +104,75 @@ class ChunkRow(Base):
     duration: Mapped[float | None] = mapped_column(nullable=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class JobEventRow(Base):
+    """What happened to a job, in order: the log behind progress streams and webhooks."""
+
+    __tablename__ = "job_events"
+    # never reuse an id, even after the newest events were purged: clients resume by id
+    __table_args__ = (
+        Index("ix_job_events_job_id_id", "job_id", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(String(32), ForeignKey("jobs.id", ondelete="CASCADE"))
+    # "status" when the job's status changed, "progress" when a chunk finished
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    chunks_done: Mapped[int] = mapped_column(Integer)
+    chunks_total: Mapped[int] = mapped_column(Integer)
+    eta_seconds: Mapped[float | None] = mapped_column(nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    dead_lettered: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class WebhookDeliveryRow(Base):
+    """One callback POST for one job event, with its retry state; the id is its idempotency id."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        # one delivery per event, however many processes see the event
+        Index("ux_webhook_deliveries_event_id", "event_id", unique=True),
+        Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    job_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("jobs.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int] = mapped_column(BigInteger)
+    # "job.succeeded", "job.failed", "job.cancelled" or "job.progress"
+    event: Mapped[str] = mapped_column(String(32))
+    url: Mapped[str] = mapped_column(String(2048))
+    # the exact JSON sent on every attempt, so retries carry the same bytes
+    body: Mapped[str] = mapped_column(Text)
+    # pending -> delivering -> delivered; delivering -> pending (retry) or failed
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # while delivering: past this, the sender is presumed dead and the delivery is retried
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class WebhookAttemptRow(Base):
+    """One POST of a delivery (redirects included) and how it ended."""
+
+    __tablename__ = "webhook_attempts"
+    __table_args__ = (Index("ix_webhook_attempts_delivery_id_id", "delivery_id", "id"),)
+
+    id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("webhook_deliveries.id", ondelete="CASCADE")
+    )
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the receiver's answer; null when none came (refused connection, timeout)
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    duration_ms: Mapped[int] = mapped_column(Integer)

@@ -47,6 +47,9 @@ class KokoroEngine:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or (os.cpu_count() or 1)
         options.inter_op_num_threads = 1
+        # a server runs several inferences at once: threads that spin while waiting steal
+        # the cores the others need (measured: 2 at once, 13% more throughput without)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
             assets.model, options, providers=["CPUExecutionProvider"]
         )

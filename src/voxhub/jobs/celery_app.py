@@ -10,7 +10,9 @@ from celery import Celery
 from kombu.entity import Exchange, Queue
 
 from voxhub.settings import Settings
+from voxhub.webhooks.queue import DELIVER_TASK
 
+from .filesystem_broker import TRANSPORT
 from .queue import CHUNK_TASK, MERGE_TASK, QUEUE
 
 DEAD_LETTER_EXCHANGE = "voxhub.dlx"
@@ -44,11 +46,14 @@ def make_celery(settings: Settings) -> Celery:
         processed = settings.broker_dir / "processed"
         folder.mkdir(parents=True, exist_ok=True)
         processed.mkdir(parents=True, exist_ok=True)
+        app.conf.broker_transport = TRANSPORT
         app.conf.broker_transport_options = {
             "data_folder_in": str(folder),
             "data_folder_out": str(folder),
             # a rename inside one directory tree is atomic: two workers never get one message
             "processed_folder": str(processed),
+            # exchange bindings: kombu's default is ./control in the working directory
+            "control_folder": str(settings.broker_dir / "control"),
             "store_processed": True,
             "polling_interval": settings.jobs.poll_interval,
         }
@@ -132,6 +137,11 @@ def register_tasks(app: Celery, settings: Settings) -> None:
     def merge(self: Any, job_id: str) -> None:
         runtime().runner.merge(job_id)
 
+    @app.task(name=DELIVER_TASK, bind=True)  # type: ignore[untyped-decorator]
+    def deliver_webhook(self: Any, delivery_id: str) -> None:
+        # claims, POSTs, records, and sends itself again with a countdown when it failed
+        runtime().container.webhooks.courier.run(delivery_id)
+
     def preload(**_: Any) -> None:
         # each worker process loads its models before taking its first chunk
         runtime().container.preload()
@@ -143,17 +153,15 @@ def register_tasks(app: Celery, settings: Settings) -> None:
 
 def _build_runtime(app: Celery, settings: Settings) -> _Runtime:
     from voxhub.container import Container
-    from voxhub.db.engine import database_engine
-    from voxhub.jobs.files import JobFiles
     from voxhub.jobs.pipeline import JobRunner
     from voxhub.jobs.queue import CeleryJobQueue
-    from voxhub.jobs.store import JobStore
 
     container = Container.build(settings)
-    store = JobStore(database_engine(settings.database))
     runner = JobRunner(
-        store,
-        JobFiles(settings.jobs_dir),
+        # the container's store: its listeners push job events to the API processes
+        container.job_store,
+        # the container's object store: chunks go where every other worker can read them
+        container.job_files,
         container.synthesizer,
         settings.jobs,
         container.cue_rules,

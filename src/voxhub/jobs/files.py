@@ -1,23 +1,32 @@
-"""Files of long-text jobs: chunk outputs under deterministic names, and the merged results."""
+"""Files of long-text jobs in the object store: chunk outputs under deterministic keys, results."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from voxhub.engines.base import Samples
-from voxhub.errors import NotFound
+from voxhub.errors import NotFound, ObjectNotFound
+from voxhub.store.objects import Download, ObjectStore, locate
 from voxhub.timing import SentenceTiming, WordTiming
 
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
-RESULT_NAMES = ("subtitles.srt", "subtitles.vtt", "timings.json")
+# the results besides the audio, with the media types they are served as
+RESULT_TYPES = {
+    "subtitles.srt": "application/x-subrip; charset=utf-8",
+    "subtitles.vtt": "text/vtt; charset=utf-8",
+    "timings.json": "application/json",
+}
+RESULT_NAMES = tuple(RESULT_TYPES)
 
 
 @dataclass(frozen=True)
@@ -27,59 +36,100 @@ class ChunkOutput:
     sentences: tuple[SentenceTiming, ...]
 
 
+@dataclass(frozen=True)
+class StoredChunk:
+    pcm: npt.NDArray[np.int16]
+    sample_rate: int
+    sentences: tuple[SentenceTiming, ...]
+
+
 class JobFiles:
-    """`{root}/{job}/chunks/{index}.pcm|.json` while a job runs, `{root}/{job}/…` results."""
+    """`jobs/{job}/chunks/{index}.pcm|.json` while a job runs, `jobs/{job}/{name}` results.
 
-    def __init__(self, root: Path) -> None:
-        self._root = root
+    Every worker reads and writes the same store, so with S3 the chunks one machine
+    synthesized are merged on another.
+    """
 
-    def job_dir(self, job_id: str) -> Path:
+    def __init__(self, store: ObjectStore, scratch: Path | None = None) -> None:
+        """`scratch` holds the merge's temporary audio file (the system's temp dir if None)."""
+        self._store = store
+        self._scratch = scratch
+
+    def key(self, job_id: str, name: str) -> str:
         if not _JOB_ID.match(job_id):
             raise NotFound(f"No job {job_id!r}; job ids are 32 hexadecimal characters.")
-        return self._root / job_id
+        return f"jobs/{job_id}/{name}"
 
     def save_chunk(self, job_id: str, index: int, output: ChunkOutput) -> None:
-        """Idempotent: a redelivered chunk overwrites its own files, atomically."""
-        folder = self.job_dir(job_id) / "chunks"
-        folder.mkdir(parents=True, exist_ok=True)
-        audio = folder / f"{index:05d}.pcm"
-        meta = folder / f"{index:05d}.json"
-        # 16-bit like every output format: half the disk of float32 for long jobs
+        """Idempotent: a redelivered chunk overwrites its own objects, each atomically."""
+        # 16-bit like every output format: half the storage of float32 for long jobs
         pcm = np.round(np.clip(output.samples, -1.0, 1.0) * 32767.0).astype("<i2")
-        _atomic_write(audio, pcm.tobytes())
         document = {
             "sample_rate": output.sample_rate,
             "sentences": [sentence_to_json(s) for s in output.sentences],
         }
-        _atomic_write(meta, json.dumps(document, ensure_ascii=False).encode())
+        self._store.put_bytes(self._chunk_key(job_id, index, "pcm"), pcm.tobytes())
+        self._store.put_bytes(
+            self._chunk_key(job_id, index, "json"),
+            json.dumps(document, ensure_ascii=False).encode(),
+        )
 
     def load_chunk(self, job_id: str, index: int) -> ChunkOutput:
-        folder = self.job_dir(job_id) / "chunks"
-        document = json.loads((folder / f"{index:05d}.json").read_text(encoding="utf-8"))
-        pcm = np.fromfile(folder / f"{index:05d}.pcm", dtype="<i2")
-        samples = (pcm.astype(np.float32) / 32767.0).astype(np.float32)
+        stored = self.load_chunk_pcm16(job_id, index)
+        samples = (stored.pcm.astype(np.float32) / 32767.0).astype(np.float32)
+        return ChunkOutput(samples, stored.sample_rate, stored.sentences)
+
+    def load_chunk_pcm16(self, job_id: str, index: int) -> StoredChunk:
+        """The chunk with its audio as stored: no conversion for a merge that needs none."""
+        document = json.loads(self._store.get_bytes(self._chunk_key(job_id, index, "json")))
+        pcm = np.frombuffer(self._store.get_bytes(self._chunk_key(job_id, index, "pcm")), "<i2")
         sentences = tuple(sentence_from_json(s) for s in document["sentences"])
-        return ChunkOutput(samples, int(document["sample_rate"]), sentences)
+        return StoredChunk(
+            pcm.astype(np.int16, copy=False), int(document["sample_rate"]), sentences
+        )
 
-    def remove_chunks(self, job_id: str) -> None:
-        shutil.rmtree(self.job_dir(job_id) / "chunks", ignore_errors=True)
+    def remove_chunks(self, job_id: str) -> int:
+        return self._store.delete_prefix(self.key(job_id, "chunks"))
 
-    def result_path(self, job_id: str, name: str) -> Path:
-        folder = self.job_dir(job_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder / name
+    @contextmanager
+    def scratch(self) -> Iterator[Path]:
+        """A private local folder for a result written piece by piece; removed afterwards."""
+        if self._scratch is not None:
+            self._scratch.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="merge-", dir=self._scratch) as folder:
+            yield Path(folder)
 
-    def find_result(self, job_id: str, name: str) -> Path:
-        path = self.job_dir(job_id) / name
-        if not path.is_file():
-            raise NotFound(f"Job {job_id} has no {name} yet; results exist once it succeeded.")
-        return path
+    def upload_result(self, job_id: str, name: str, path: Path, media_type: str) -> None:
+        """Store a result from a local file it takes over, streamed so memory stays flat."""
+        key = self.key(job_id, name)
+        self._store.move_file(key, path, media_type, download_name(job_id, name))
 
     def write_result(self, job_id: str, name: str, data: bytes) -> None:
-        _atomic_write(self.result_path(job_id, name), data)
+        key = self.key(job_id, name)
+        self._store.put_bytes(key, data, RESULT_TYPES.get(name), download_name(job_id, name))
 
-    def remove(self, job_id: str) -> None:
-        shutil.rmtree(self.job_dir(job_id), ignore_errors=True)
+    def find_result(self, job_id: str, name: str) -> Download:
+        """A presigned URL (S3) or the local file (local storage) of a result."""
+        try:
+            return locate(self._store, self.key(job_id, name))
+        except ObjectNotFound as exc:
+            raise NotFound(
+                f"Job {job_id} has no {name} yet; results exist once it succeeded."
+            ) from exc
+
+    def remove(self, job_id: str) -> int:
+        """Every object of the job; returns how many there were."""
+        return self._store.delete_prefix(self.key(job_id, ""))
+
+    def _chunk_key(self, job_id: str, index: int, extension: str) -> str:
+        return self.key(job_id, f"chunks/{index:05d}.{extension}")
+
+
+def download_name(job_id: str, name: str) -> str:
+    """What a download of result `name` is saved as: `{job}.wav`, `{job}.subtitles.srt`."""
+    if name.startswith("audio."):
+        return f"{job_id}.{name.removeprefix('audio.')}"
+    return f"{job_id}.{name}"
 
 
 def sentence_to_json(sentence: SentenceTiming) -> dict[str, Any]:
@@ -103,9 +153,3 @@ def sentence_from_json(data: dict[str, Any]) -> SentenceTiming:
             WordTiming(w["text"], float(w["start"]), float(w["end"])) for w in data["words"]
         ),
     )
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    partial = path.with_name(f"{path.name}.{os.getpid()}.part")
-    partial.write_bytes(data)
-    os.replace(partial, path)

@@ -6,6 +6,7 @@ import itertools
 import json
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ import numpy as np
 from voxhub.audio.encode import AudioFileWriter
 from voxhub.audio.formats import parse_format
 from voxhub.engines.base import SynthesisParams
-from voxhub.errors import SynthesisCancelled, VoxhubError
+from voxhub.errors import StorageUnavailable, SynthesisCancelled, VoxhubError
 from voxhub.jobs.files import ChunkOutput, JobFiles, sentence_to_json
 from voxhub.jobs.store import ACTIVE, JobStore
 from voxhub.services.synthesis import SynthesisRequest, Synthesizer, merge_silent
@@ -75,6 +76,13 @@ def request_from_json(text: str, data: dict[str, Any]) -> SynthesisRequest:
 def chunk_time_limit(settings: JobSettings, characters: int) -> float:
     """The hard time limit of one chunk, scaled by its length."""
     return settings.time_limit_base + settings.time_limit_per_char * characters
+
+
+def soft_time_limit(hard: float) -> float:
+    """When a chunk is told to stop: early enough to record its failure and schedule its
+    retry before the hard limit kills the process (a process killed while it hands back a
+    result can leave its pool's shared lock taken, stalling the other processes)."""
+    return hard - min(5.0, hard / 2)
 
 
 def retry_delay(settings: JobSettings, attempt: int) -> float:
@@ -156,11 +164,44 @@ class JobRunner:
             self._store.fail_job(job_id, f"Merging the chunks failed: {exc}")
             return False
         if self._store.finish_job(job_id, duration):
-            self._files.remove_chunks(job_id)
+            try:
+                self._files.remove_chunks(job_id)
+            except StorageUnavailable as exc:
+                # the job succeeded regardless; leftover chunks go when the job is purged
+                log.warning("job %s: removing its chunks failed: %s", job_id, exc.message)
             return True
         return False
 
     def _write_results(self, job_id: str, request: dict[str, Any], chunks: int) -> float:
+        fmt = parse_format(request["format"])
+        name = f"audio.{fmt.extension}"
+        # the audio grows in a local file, then goes to the store in parts: memory stays flat
+        with self._files.scratch() as folder:
+            duration, sample_rate, sentences = self._write_audio(
+                job_id, request, chunks, folder / name
+            )
+            self._files.upload_result(
+                job_id, name, folder / name, fmt.media_type(request["sample_rate"])
+            )
+        merged = merge_silent(sentences)
+        cues = build_cues(merged, self._cue_rules)
+        self._files.write_result(job_id, "subtitles.srt", to_srt(cues).encode())
+        self._files.write_result(job_id, "subtitles.vtt", to_vtt(cues).encode())
+        timings = {
+            "duration": round(duration, 4),
+            "sample_rate": sample_rate,
+            "sentences": [sentence_to_json(s) for s in merged],
+            "cues": to_json(cues),
+        }
+        self._files.write_result(
+            job_id, "timings.json", json.dumps(timings, ensure_ascii=False).encode()
+        )
+        return duration
+
+    def _write_audio(
+        self, job_id: str, request: dict[str, Any], chunks: int, path: Path
+    ) -> tuple[float, int, list[SentenceTiming]]:
+        """The chunks' audio into one file at `path`: its duration, sample rate and timings."""
         fmt = parse_format(request["format"])
         writer: AudioFileWriter | None = None
         sentences: list[SentenceTiming] = []
@@ -169,19 +210,19 @@ class JobRunner:
         try:
             for index in range(chunks):
                 # one chunk in memory at a time: memory stays flat whatever the text length
-                output = self._files.load_chunk(job_id, index)
+                # 16-bit as stored: the writer converts only when it must resample
+                output = self._files.load_chunk_pcm16(job_id, index)
                 rate = output.sample_rate
                 if writer is None:
-                    path = self._files.result_path(job_id, f"audio.{fmt.extension}")
                     writer = AudioFileWriter(path, fmt, request["sample_rate"] or rate, rate)
-                samples = output.samples
+                samples = output.pcm
                 if written and len(samples):
-                    pause = np.zeros(round(self._chunk_pause * rate), dtype=np.float32)
-                    writer.write(pause)
+                    pause = np.zeros(round(self._chunk_pause * rate), dtype=np.int16)
+                    writer.write_pcm16(pause)
                     written += len(pause)
                 offset = written / rate
                 sentences.extend(s.shifted(offset) for s in output.sentences)
-                writer.write(samples)
+                writer.write_pcm16(samples)
                 written += len(samples)
             if writer is None:
                 raise VoxhubError(f"Job {job_id} has no chunks to merge.")
@@ -190,18 +231,4 @@ class JobRunner:
             if writer is not None:
                 writer.abort()
             raise
-        duration = written / rate
-        merged = merge_silent(sentences)
-        cues = build_cues(merged, self._cue_rules)
-        self._files.write_result(job_id, "subtitles.srt", to_srt(cues).encode())
-        self._files.write_result(job_id, "subtitles.vtt", to_vtt(cues).encode())
-        timings = {
-            "duration": round(duration, 4),
-            "sample_rate": writer.sample_rate,
-            "sentences": [sentence_to_json(s) for s in merged],
-            "cues": to_json(cues),
-        }
-        self._files.write_result(
-            job_id, "timings.json", json.dumps(timings, ensure_ascii=False).encode()
-        )
-        return duration
+        return written / rate, writer.sample_rate, sentences

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from voxhub.jobs.pipeline import chunk_time_limit
+from voxhub.jobs.pipeline import chunk_time_limit, soft_time_limit
 from voxhub.settings import JobSettings
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ class CeleryJobQueue:
             queue=QUEUE,
             countdown=delay or None,
             time_limit=hard,
-            soft_time_limit=hard * 0.9,
+            soft_time_limit=soft_time_limit(hard),
             priority=priority,
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from voxhub.jobs.queue import JobQueue
@@ -20,11 +21,14 @@ class Reconciler:
         queue: JobQueue,
         settings: JobSettings,
         processed_dir: Path | None = None,
+        sweeps: Sequence[Callable[[], int]] = (),
     ) -> None:
         self._store = store
         self._queue = queue
         self._settings = settings
         self._processed_dir = processed_dir
+        # further passes over other tables (webhook deliveries), each returning messages sent
+        self._sweeps = list(sweeps)
 
     def run_once(self) -> int:
         """One pass; returns how many messages were sent again."""
@@ -43,7 +47,7 @@ class Reconciler:
                 len(stale.failed_jobs),
             )
         self._purge_processed()
-        return sent
+        return sent + sum(sweep() for sweep in self._sweeps)
 
     def _purge_processed(self) -> None:
         """The embedded broker keeps consumed messages; drop those older than an hour."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 
 from voxhub.errors import TextTooLong
 from voxhub.jobs.pipeline import request_to_json
@@ -12,6 +13,7 @@ from voxhub.jobs.store import JobStore, JobView
 from voxhub.services.synthesis import SynthesisRequest, Synthesizer
 from voxhub.settings import JobSettings
 from voxhub.text.chunking import chunk_text
+from voxhub.webhooks.ssrf import CallbackPolicy
 
 log = logging.getLogger("voxhub.jobs")
 
@@ -20,15 +22,25 @@ class JobService:
     """Blocking calls (database, broker); the API runs them in worker threads."""
 
     def __init__(
-        self, store: JobStore, queue: JobQueue, synthesizer: Synthesizer, settings: JobSettings
+        self,
+        store: JobStore,
+        queue: JobQueue,
+        synthesizer: Synthesizer,
+        settings: JobSettings,
+        callback_policy: CallbackPolicy | None = None,
     ) -> None:
         self._store = store
         self._queue = queue
         self._synthesizer = synthesizer
         self._settings = settings
+        self._callback_policy = callback_policy or CallbackPolicy()
 
     def submit(
-        self, request: SynthesisRequest, callback_url: str | None = None, priority: int = 5
+        self,
+        request: SynthesisRequest,
+        callback_url: str | None = None,
+        priority: int = 5,
+        callback_progress: bool = False,
     ) -> JobView:
         limit = self._settings.max_chars
         text = request.text.strip()
@@ -47,18 +59,22 @@ class JobService:
             sample_rate=plan.sample_rate,
             params=plan.params,
         )
+        if callback_url is not None:
+            # a URL reaching inside the network is refused now, not at the first callback
+            self._callback_policy.check(callback_url)
         chunks = chunk_text(text, self._settings.chunk_chars)
         job_id = uuid.uuid4().hex
-        job = self._store.create(
-            job_id, text, request_to_json(resolved), chunks, callback_url, priority
-        )
+        stored = {**request_to_json(resolved), "callback_progress": callback_progress}
+        job = self._store.create(job_id, text, stored, chunks, callback_url, priority)
         self._send_chunks(job_id, list(enumerate(chunks)), priority)
         return job
 
     def get(self, job_id: str) -> JobView:
         return self._store.get(job_id)
 
-    def find(self, status: str | None, limit: int, offset: int) -> tuple[list[JobView], int]:
+    def find(
+        self, status: str | Sequence[str] | None, limit: int, offset: int
+    ) -> tuple[list[JobView], int]:
         return self._store.find(status, limit, offset)
 
     def cancel(self, job_id: str) -> JobView:

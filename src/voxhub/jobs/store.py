@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select, text, update
+from sqlalchemy import Engine, and_, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from voxhub.db.models import ChunkRow, JobRow, utcnow
 from voxhub.errors import Conflict, JobNotFound
+from voxhub.jobs.events import EventListener, JobEvent, estimate_eta, record_event
+
+log = logging.getLogger("voxhub.jobs")
 
 ACTIVE = ("queued", "running", "retrying")
 TERMINAL = ("succeeded", "failed", "cancelled")
@@ -46,13 +50,9 @@ class JobView:
 
     @property
     def eta_seconds(self) -> float | None:
-        if self.status not in ACTIVE or self.started_at is None:
-            return None
-        remaining = self.chunks_total - self.chunks_done
-        elapsed = (utcnow() - self.started_at).total_seconds()
-        # chunks run in parallel: the observed rate of completion already includes that
-        rate = self.chunks_done / elapsed if elapsed > 0 and self.chunks_done else None
-        return round(remaining / rate, 1) if rate else None
+        return estimate_eta(
+            self.status, self.started_at, self.chunks_done, self.chunks_total, utcnow()
+        )
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,31 @@ class StaleWork:
 class JobStore:
     """All reads and writes of jobs; safe to use from many processes at once."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], datetime] = utcnow,
+        listeners: Sequence[EventListener] = (),
+    ) -> None:
         self._engine = engine
         self._clock = clock
+        self._listeners = list(listeners)
+
+    def add_listener(self, listener: EventListener) -> None:
+        """Called with the events of every transition, after it committed."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: EventListener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _publish(self, events: list[JobEvent]) -> None:
+        # the events are stored already: a listener that fails loses a push, never an event
+        for listener in list(self._listeners):
+            try:
+                listener(events)
+            except Exception:
+                log.exception("job event listener failed")
 
     @property
     def engine(self) -> Engine:
@@ -125,6 +147,8 @@ class JobStore:
                 )
                 for index, chunk in enumerate(chunks)
             )
+            event = record_event(session, job_id, "status", now)
+        self._publish([event])
         return self.get(job_id)
 
     def get(self, job_id: str) -> JobView:
@@ -134,14 +158,17 @@ class JobStore:
                 raise JobNotFound(f"No job {job_id!r}; list your jobs with GET /v1/tts/jobs.")
             return self._view(session, row)
 
-    def find(self, status: str | None, limit: int, offset: int) -> tuple[list[JobView], int]:
+    def find(
+        self, status: str | Sequence[str] | None, limit: int, offset: int
+    ) -> tuple[list[JobView], int]:
         """Newest first; also the total count for pagination."""
         with Session(self._engine) as session:
             query = select(JobRow)
             count = select(func.count()).select_from(JobRow)
             if status:
-                query = query.where(JobRow.status == status)
-                count = count.where(JobRow.status == status)
+                statuses = [status] if isinstance(status, str) else list(status)
+                query = query.where(JobRow.status.in_(statuses))
+                count = count.where(JobRow.status.in_(statuses))
             rows = session.scalars(
                 query.order_by(JobRow.created_at.desc(), JobRow.id).limit(limit).offset(offset)
             ).all()
@@ -209,16 +236,19 @@ class JobStore:
             )
             if _count(claimed) != 1:
                 return None
-            session.execute(
+            started = session.execute(
                 update(JobRow)
                 .where(JobRow.id == job_id, JobRow.status.in_(("queued", "retrying")))
                 .values(status="running", started_at=func.coalesce(JobRow.started_at, now))
                 .execution_options(synchronize_session=False)
             )
+            events = [record_event(session, job_id, "status", now)] if _count(started) else []
             row = session.get(ChunkRow, (job_id, index))
             request = session.scalar(select(JobRow.request).where(JobRow.id == job_id))
             assert row is not None and request is not None
-            return _chunk_view(row, request)
+            view = _chunk_view(row, request)
+        self._publish(events)
+        return view
 
     def complete_chunk(self, job_id: str, index: int, duration: float) -> bool:
         """Record a finished chunk; True when this call finished the last one (merge now)."""
@@ -235,6 +265,7 @@ class JobStore:
                 .values(status="done", finished_at=now, duration=duration, lease_until=None)
                 .execution_options(synchronize_session=False)
             )
+            events = []
             if _count(finished) == 1:
                 # only the transition to done counts, so a redelivery never counts twice
                 session.execute(
@@ -243,7 +274,10 @@ class JobStore:
                     .values(chunks_done=JobRow.chunks_done + 1, updated_at=now)
                     .execution_options(synchronize_session=False)
                 )
-            return _queue_merge(session, job_id, now)
+                events.append(record_event(session, job_id, "progress", now))
+            merge = _queue_merge(session, job_id, now)
+        self._publish(events)
+        return merge
 
     def release_chunk(self, job_id: str, index: int) -> None:
         """Give a chunk back untouched (its job was cancelled while it ran)."""
@@ -264,6 +298,8 @@ class JobStore:
     ) -> float | None:
         """Record a failed attempt: seconds until the retry, or None when retries ran out."""
         now = self._clock()
+        events: list[JobEvent] = []
+        delay: float | None = None
         with Session(self._engine) as session, session.begin():
             row = session.get(ChunkRow, (job_id, index))
             if row is None or row.status != "running":
@@ -275,23 +311,26 @@ class JobStore:
                 row.lease_until = None
                 row.retry_at = now + timedelta(seconds=delay)
                 row.enqueued_at = now
-                session.execute(
+                retrying = session.execute(
                     update(JobRow)
                     .where(JobRow.id == job_id, JobRow.status.in_(ACTIVE))
                     .values(status="retrying", updated_at=now)
                     .execution_options(synchronize_session=False)
                 )
-                return delay
-            row.status = "failed"
-            row.error = error
-            row.lease_until = None
-            row.finished_at = now
-            self._dead_letter(
-                session,
-                job_id,
-                f"Chunk {index} failed after {row.attempts} attempts: {error}",
-            )
-            return None
+                if _count(retrying):
+                    events.append(record_event(session, job_id, "status", now))
+            else:
+                row.status = "failed"
+                row.error = error
+                row.lease_until = None
+                row.finished_at = now
+                events += self._dead_letter(
+                    session,
+                    job_id,
+                    f"Chunk {index} failed after {row.attempts} attempts: {error}",
+                )
+        self._publish(events)
+        return delay
 
     def finish_job(self, job_id: str, duration: float) -> bool:
         now = self._clock()
@@ -309,11 +348,15 @@ class JobStore:
                 )
                 .execution_options(synchronize_session=False)
             )
-            return _count(result) == 1
+            finished = _count(result) == 1
+            events = [record_event(session, job_id, "status", now)] if finished else []
+        self._publish(events)
+        return finished
 
     def fail_job(self, job_id: str, error: str) -> None:
         with Session(self._engine) as session, session.begin():
-            self._dead_letter(session, job_id, error)
+            events = self._dead_letter(session, job_id, error)
+        self._publish(events)
 
     # -- user actions ---------------------------------------------------------------------
 
@@ -327,6 +370,8 @@ class JobStore:
                 .execution_options(synchronize_session=False)
             )
             changed = _count(result) == 1
+            events = [record_event(session, job_id, "status", now)] if changed else []
+        self._publish(events)
         job = self.get(job_id)
         if not changed:
             raise Conflict(
@@ -369,8 +414,11 @@ class JobStore:
                     .execution_options(synchronize_session=False)
                 )
                 reopened = True
+                events = [record_event(session, job_id, "status", now)]
             else:
                 reopened = False
+                events = []
+        self._publish(events)
         job = self.get(job_id)
         if not reopened:
             raise Conflict(
@@ -396,6 +444,7 @@ class JobStore:
         active = select(JobRow.id).where(JobRow.id == ChunkRow.job_id, JobRow.status.in_(ACTIVE))
         chunks: list[tuple[str, int]] = []
         failed: list[str] = []
+        events: list[JobEvent] = []
         with Session(self._engine) as session, session.begin():
             expired = session.scalars(
                 select(ChunkRow).where(
@@ -412,7 +461,7 @@ class JobStore:
                     # a chunk that keeps killing its worker must not loop forever
                     row.status = "failed"
                     row.error = "its worker stopped or it overran its time limit"
-                    self._dead_letter(
+                    events += self._dead_letter(
                         session,
                         row.job_id,
                         f"Chunk {row.idx} failed after {row.attempts} attempts: {row.error}",
@@ -441,7 +490,26 @@ class JobStore:
                     .values(merge_enqueued_at=now)
                     .execution_options(synchronize_session=False)
                 )
+        self._publish(events)
         return StaleWork(chunks, merges, failed)
+
+    def finished_before(self, age: timedelta, limit: int) -> list[str]:
+        """Ids of jobs that ended more than `age` ago, oldest first."""
+        cutoff = self._clock() - age
+        with Session(self._engine) as session:
+            return list(
+                session.scalars(
+                    select(JobRow.id)
+                    .where(JobRow.status.in_(TERMINAL), JobRow.finished_at < cutoff)
+                    .order_by(JobRow.finished_at)
+                    .limit(limit)
+                )
+            )
+
+    def delete_jobs(self, job_ids: Sequence[str]) -> None:
+        """Jobs with everything that refers to them: the foreign keys cascade."""
+        with Session(self._engine) as session, session.begin():
+            session.execute(delete(JobRow).where(JobRow.id.in_(job_ids)))
 
     def queued_chunks(self) -> int:
         """Chunks of active jobs waiting for a worker (queue depth)."""
@@ -466,9 +534,9 @@ class JobStore:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _dead_letter(self, session: Session, job_id: str, error: str) -> None:
+    def _dead_letter(self, session: Session, job_id: str, error: str) -> list[JobEvent]:
         now = self._clock()
-        session.execute(
+        result = session.execute(
             update(JobRow)
             .where(JobRow.id == job_id, JobRow.status.in_(ACTIVE))
             .values(
@@ -480,6 +548,7 @@ class JobStore:
             )
             .execution_options(synchronize_session=False)
         )
+        return [record_event(session, job_id, "status", now)] if _count(result) else []
 
     def _view(self, session: Session, row: JobRow) -> JobView:
         attempts = session.scalar(

@@ -183,6 +183,18 @@ class Admission:
                 waiter.future.cancel()
                 self._drop(waiter)
             raise
+        # a request that cannot finish in the time it has left would only waste the slot
+        left = deadline - self._clock()
+        needed = self.rate.get(engine) * characters
+        if left < needed:
+            self._release(name, finished=False)
+            stats.timed_out += 1
+            self._changed(name)
+            raise DeadlineExceeded(
+                f"Waited {timeout - left:.0f} s for a free {name}-text slot; the "
+                f"{left:.0f} s left of the {timeout:.0f} s deadline are too few for this "
+                "text. The server is busy: try again later."
+            )
         return Ticket(self, name, deadline, timeout)
 
     def timed_out(self, ticket: Ticket) -> None:
@@ -220,12 +232,14 @@ class Admission:
             self.stats[waiter.name].queued -= 1
             self._changed(waiter.name)
 
-    def _release(self, name: str) -> None:
+    def _release(self, name: str, finished: bool = True) -> None:
+        """Free a slot; `finished` when a synthesis ended in it (the rate Retry-After uses)."""
         self.stats[name].active -= 1
         self._changed(name)
-        now = self._clock()
-        self._finished.append(now)
-        self._finished = [t for t in self._finished if now - t < 60.0]
+        if finished:
+            now = self._clock()
+            self._finished.append(now)
+            self._finished = [t for t in self._finished if now - t < 60.0]
         self._wake()
 
     def _wake(self) -> None:
@@ -248,11 +262,15 @@ class Admission:
             heapq.heappush(self._waiters, waiter)
 
     def _retry_after(self, name: str) -> int:
-        """Seconds until a queue place is likely free, from the observed completion rate."""
+        """Seconds until a queue place is likely free: the mean gap between completions.
+
+        A place frees at the next completion, when the head of the queue takes the slot.
+        Asking for more leaves slots idle while refused clients wait; asking for less only
+        costs a cheap refusal.
+        """
         now = self._clock()
         recent = [t for t in self._finished if now - t < 60.0]
-        stats = self.stats[name]
         if len(recent) >= 2:
             rate = len(recent) / max(now - recent[0], 1e-3)
-            return max(1, math.ceil((stats.queued + 1) / rate))
+            return max(1, math.ceil(1.0 / rate))
         return max(1, math.ceil(self._settings.seconds_per_char * self._settings.threshold))

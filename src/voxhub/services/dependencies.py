@@ -10,6 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from voxhub.errors import VoxhubError
+from voxhub.store.objects import ObjectStore
+
 
 @dataclass(frozen=True)
 class Check:
@@ -45,12 +48,14 @@ def check_broker(url: str, folder: Path | None, timeout: float = 2.0) -> Check:
     return Check("broker", True, _ms(started))
 
 
-def check_storage(folder: Path) -> Check:
+def check_storage(store: ObjectStore) -> Check:
+    """The object store of results and job files: the data directory, or the S3 bucket."""
     started = time.perf_counter()
     try:
-        _check_writable(folder)
-    except OSError as exc:
-        return Check("storage", False, _ms(started), _first_line(exc))
+        store.check()
+    except Exception as exc:  # as above: report, never raise from a health check
+        message = exc.message if isinstance(exc, VoxhubError) else _first_line(exc)
+        return Check("storage", False, _ms(started), message)
     return Check("storage", True, _ms(started))
 
 

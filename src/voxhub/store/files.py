@@ -1,47 +1,47 @@
-"""Synthesized audio kept as files under the data directory, named by result id."""
+"""Synthesized audio of online requests, kept in the object store under its result id."""
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
-from pathlib import Path
 
-from voxhub.errors import NotFound
+from voxhub.audio.formats import parse_format
+from voxhub.errors import NotFound, ObjectNotFound
+from voxhub.store.objects import Download, ObjectStore, locate
 
 _ID = re.compile(r"^[0-9a-f]{32}$")
 _EXTENSION = re.compile(r"^[a-z0-9]{2,5}$")
 
 
 class ResultFiles:
-    """A directory of `{id}.{extension}` files; ids are uuid4 hex, so names never collide."""
+    """Objects `tts/{id[:2]}/{id}.{extension}`; ids are uuid4 hex, so keys never collide.
 
-    def __init__(self, root: Path) -> None:
-        self._root = root
+    In one shared store (S3), any API process can hand out what another one synthesized.
+    """
+
+    def __init__(self, store: ObjectStore) -> None:
+        self._store = store
 
     @staticmethod
     def new_id() -> str:
         return uuid.uuid4().hex
 
-    def save(self, result_id: str, extension: str, data: bytes) -> Path:
-        """Write atomically: readers never see a half-written file."""
-        path = self._path(result_id, extension)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(path.suffix + ".part")
-        partial.write_bytes(data)
-        os.replace(partial, path)
-        return path
+    def save(self, result_id: str, extension: str, data: bytes) -> None:
+        """Write atomically: readers never see a half-written object."""
+        media_type = parse_format(extension).media_type(None)
+        self._store.put_bytes(self._key(result_id, extension), data, media_type)
 
-    def find(self, result_id: str, extension: str) -> Path:
+    def find(self, result_id: str, extension: str) -> Download:
+        """A presigned URL (S3) or the local file (local storage) of a result."""
         if not (_ID.match(result_id) and _EXTENSION.match(extension)):
             raise NotFound(f"No audio {result_id}.{extension}; ids come from POST /v1/tts.")
-        path = self._path(result_id, extension)
-        if not path.is_file():
+        try:
+            return locate(self._store, self._key(result_id, extension))
+        except ObjectNotFound as exc:
             raise NotFound(
                 f"No audio {result_id}.{extension}; it may have expired or the id is wrong."
-            )
-        return path
+            ) from exc
 
-    def _path(self, result_id: str, extension: str) -> Path:
+    def _key(self, result_id: str, extension: str) -> str:
         # two-level fan-out keeps directories small on busy servers
-        return self._root / result_id[:2] / f"{result_id}.{extension}"
+        return f"tts/{result_id[:2]}/{result_id}.{extension}"

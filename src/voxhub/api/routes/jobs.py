@@ -6,29 +6,35 @@ from typing import Annotated
 
 import anyio
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import FileResponse
 
 from voxhub.api.deps import ContainerDep, JobsDep, public_url
-from voxhub.api.job_schemas import JobLinks, JobList, JobOut, JobProgress, JobRequest
+from voxhub.api.downloads import download_response
+from voxhub.api.job_schemas import (
+    JobLinks,
+    JobList,
+    JobOut,
+    JobProgress,
+    JobRequest,
+    WebhookAttemptOut,
+    WebhookOut,
+)
 from voxhub.audio.formats import parse_format
 from voxhub.errors import Conflict, InvalidInput, NotFound
+from voxhub.jobs.files import RESULT_TYPES, download_name
 from voxhub.jobs.service import JobService
 from voxhub.jobs.store import STATUSES, JobView
+from voxhub.webhooks.deliveries import Delivery
 
 router = APIRouter(prefix="/v1/tts/jobs", tags=["jobs"])
-
-_DOWNLOADS = {
-    "subtitles.srt": "application/x-subrip; charset=utf-8",
-    "subtitles.vtt": "text/vtt; charset=utf-8",
-    "timings.json": "application/json",
-}
 
 
 @router.post("", status_code=202, response_model=JobOut, summary="Submit long text")
 async def submit(body: JobRequest, jobs: JobsDep, request: Request, response: Response) -> JobOut:
     """Up to 50,000 characters, split into chunks that workers synthesize in parallel."""
     job = await anyio.to_thread.run_sync(
-        lambda: jobs.submit(body.to_request(), body.callback_url, body.priority)
+        lambda: jobs.submit(
+            body.to_request(), body.callback_url, body.priority, body.callback_progress
+        )
     )
     out = job_out(job, request)
     response.headers["Location"] = out.urls.self
@@ -54,8 +60,14 @@ async def list_jobs(
 
 
 @router.get("/{job_id}", response_model=JobOut, summary="Status and progress of a job")
-async def get_job(job_id: str, jobs: JobsDep, request: Request) -> JobOut:
-    return job_out(await anyio.to_thread.run_sync(jobs.get, job_id), request)
+async def get_job(job_id: str, jobs: JobsDep, container: ContainerDep, request: Request) -> JobOut:
+    """With the deliveries to the job's callback_url and each of their attempts."""
+
+    def load() -> tuple[JobView, list[Delivery]]:
+        return jobs.get(job_id), container.webhooks.deliveries.for_job(job_id)
+
+    job, deliveries = await anyio.to_thread.run_sync(load)
+    return job_out(job, request, deliveries)
 
 
 @router.post("/{job_id}/cancel", response_model=JobOut, summary="Cancel a queued or running job")
@@ -70,26 +82,25 @@ async def retry_job(job_id: str, jobs: JobsDep, request: Request) -> JobOut:
 
 
 @router.get("/{job_id}/audio", summary="Download the job's audio")
-async def job_audio(job_id: str, jobs: JobsDep, container: ContainerDep) -> FileResponse:
+async def job_audio(job_id: str, jobs: JobsDep, container: ContainerDep) -> Response:
+    """The file itself, or on S3 storage a 307 redirect to a presigned URL of it."""
     job = await _finished(jobs, job_id)
     fmt = parse_format(job.request["format"])
-    path = container.job_files.find_result(job_id, f"audio.{fmt.extension}")
-    return FileResponse(
-        path,
-        media_type=fmt.media_type(job.request["sample_rate"]),
-        filename=f"{job_id}.{fmt.extension}",
+    name = f"audio.{fmt.extension}"
+    found = await anyio.to_thread.run_sync(container.job_files.find_result, job_id, name)
+    return download_response(
+        found, fmt.media_type(job.request["sample_rate"]), download_name(job_id, name)
     )
 
 
 @router.get("/{job_id}/{name}", summary="Download the job's subtitles or timings")
-async def job_download(
-    job_id: str, name: str, jobs: JobsDep, container: ContainerDep
-) -> FileResponse:
-    if name not in _DOWNLOADS:
-        raise NotFound(f"No {name!r} for jobs; use one of audio, {', '.join(_DOWNLOADS)}.")
+async def job_download(job_id: str, name: str, jobs: JobsDep, container: ContainerDep) -> Response:
+    """The file itself, or on S3 storage a 307 redirect to a presigned URL of it."""
+    if name not in RESULT_TYPES:
+        raise NotFound(f"No {name!r} for jobs; use one of audio, {', '.join(RESULT_TYPES)}.")
     await _finished(jobs, job_id)
-    path = container.job_files.find_result(job_id, name)
-    return FileResponse(path, media_type=_DOWNLOADS[name], filename=f"{job_id}.{name}")
+    found = await anyio.to_thread.run_sync(container.job_files.find_result, job_id, name)
+    return download_response(found, RESULT_TYPES[name], download_name(job_id, name))
 
 
 async def _finished(jobs: JobService, job_id: str) -> JobView:
@@ -101,7 +112,7 @@ async def _finished(jobs: JobService, job_id: str) -> JobView:
     return job
 
 
-def job_out(job: JobView, request: Request) -> JobOut:
+def job_out(job: JobView, request: Request, deliveries: list[Delivery] | None = None) -> JobOut:
     base = f"/v1/tts/jobs/{job.id}"
     return JobOut(
         id=job.id,
@@ -123,6 +134,8 @@ def job_out(job: JobView, request: Request) -> JobOut:
         sample_rate=job.request["sample_rate"],
         priority=job.priority,
         callback_url=job.callback_url,
+        callback_progress=bool(job.request.get("callback_progress", False)),
+        webhooks=None if deliveries is None else [webhook_out(d) for d in deliveries],
         duration=round(job.duration, 3) if job.duration is not None else None,
         created_at=job.created_at,
         updated_at=job.updated_at,
@@ -137,4 +150,25 @@ def job_out(job: JobView, request: Request) -> JobOut:
             cancel=public_url(request, f"{base}/cancel"),
             retry=public_url(request, f"{base}/retry"),
         ),
+    )
+
+
+def webhook_out(delivery: Delivery) -> WebhookOut:
+    return WebhookOut(
+        id=delivery.id,
+        event=delivery.event,
+        url=delivery.url,
+        status=delivery.status,
+        next_attempt_at=delivery.next_attempt_at,
+        created_at=delivery.created_at,
+        delivered_at=delivery.delivered_at,
+        attempts=[
+            WebhookAttemptOut(
+                attempted_at=a.attempted_at,
+                status_code=a.status_code,
+                error=a.error,
+                duration_ms=a.duration_ms,
+            )
+            for a in delivery.history
+        ],
     )

@@ -35,7 +35,7 @@ async def health(container: ContainerDep) -> JSONResponse:
         lambda: [
             check_database(container.job_store.engine),
             check_broker(settings.broker, settings.broker_dir),
-            check_storage(settings.data_dir),
+            check_storage(container.objects),
         ]
     )
     problems = [f"{c.name} unreachable: {c.error}" for c in checks if not c.ok]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 
+import anyio
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from voxhub.api.deps import ContainerDep, OnlineDep, metrics_of, public_url
+from voxhub.api.downloads import download_response
 from voxhub.api.schemas import CueOut, SentenceOut, TTSRequest, TTSResponse, WordOut
 from voxhub.audio.formats import parse_format
 from voxhub.services.online import OnlineResult
@@ -48,10 +50,11 @@ async def stream(body: TTSRequest, online: OnlineDep) -> StreamingResponse:
 
 
 @router.get("/v1/tts/audio/{name}", summary="Download synthesized audio")
-async def audio_file(name: str, container: ContainerDep) -> FileResponse:
+async def audio_file(name: str, container: ContainerDep) -> Response:
+    """The file itself, or on S3 storage a 307 redirect to a presigned URL of it."""
     result_id, _, extension = name.partition(".")
-    path = container.results.find(result_id, extension)
-    return FileResponse(path, media_type=parse_format(extension).media_type(None))
+    found = await anyio.to_thread.run_sync(container.results.find, result_id, extension)
+    return download_response(found, parse_format(extension).media_type(None))
 
 
 def _response(result: OnlineResult, body: TTSRequest, audio_url: str) -> TTSResponse:

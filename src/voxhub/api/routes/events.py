@@ -1,0 +1,86 @@
+"""Server-Sent Events of job progress: one job, or every job."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import anyio
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
+
+from voxhub.api.deps import ContainerDep
+from voxhub.api.routes.jobs import job_out
+from voxhub.errors import InvalidInput
+from voxhub.jobs.store import ACTIVE, TERMINAL
+from voxhub.services.event_stream import EventSignals, StreamStart, event_stream
+
+router = APIRouter(tags=["jobs"])
+
+_HEADERS = {
+    "Cache-Control": "no-cache",
+    # proxies such as nginx must pass each event on as it comes
+    "X-Accel-Buffering": "no",
+}
+LastEventId = Annotated[
+    str | None,
+    Header(alias="Last-Event-ID", description="Resume after this event id (sent by EventSource)."),
+]
+
+
+@router.get("/v1/tts/jobs/{job_id}/events", summary="Progress of a job (Server-Sent Events)")
+async def job_events(
+    job_id: str, request: Request, container: ContainerDep, last_event_id: LastEventId = None
+) -> StreamingResponse:
+    """A `snapshot` of the job, then `status` and `progress` events and a `heartbeat` now and
+    then; every event has an `id`, and the stream ends after the job's final status."""
+    return await _stream(request, container, job_id, last_event_id)
+
+
+@router.get("/v1/events", summary="Progress of one job or of every job (Server-Sent Events)")
+async def events(
+    request: Request,
+    container: ContainerDep,
+    job_id: Annotated[str | None, Query(description="One job; every job when absent.")] = None,
+    last_event_id: LastEventId = None,
+) -> StreamingResponse:
+    return await _stream(request, container, job_id, last_event_id)
+
+
+async def _stream(
+    request: Request, container: ContainerDep, job_id: str | None, last_event_id: str | None
+) -> StreamingResponse:
+    # everything that can be refused is refused here, before the stream starts
+    start = await anyio.to_thread.run_sync(
+        lambda: _start(request, container, job_id, _cursor(last_event_id))
+    )
+    signals: EventSignals = request.app.state.event_signals
+    stream = event_stream(container.event_log, signals, container.settings.events, job_id, start)
+    return StreamingResponse(stream, media_type="text/event-stream", headers=_HEADERS)
+
+
+def _cursor(value: str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise InvalidInput(f"Last-Event-ID {value!r} is not an event id; ids are integers.")
+    return int(value)
+
+
+def _start(
+    request: Request, container: ContainerDep, job_id: str | None, cursor: int | None
+) -> StreamStart:
+    if job_id is None:
+        if cursor is not None:
+            return StreamStart(cursor, None)
+        # the cursor is read first: an event between the two reads is sent, not lost
+        latest = container.event_log.last_id()
+        active, _ = container.jobs.find(ACTIVE, 100, 0)
+        snapshot = {"jobs": [job_out(job, request).model_dump(mode="json") for job in active]}
+        return StreamStart(latest, snapshot)
+    if cursor is not None:
+        job = container.jobs.get(job_id)
+        return StreamStart(cursor, None, ended=job.status in TERMINAL)
+    latest = container.event_log.last_id(job_id)
+    job = container.jobs.get(job_id)
+    snapshot = job_out(job, request).model_dump(mode="json")
+    return StreamStart(latest, snapshot, ended=job.status in TERMINAL)

@@ -1,0 +1,1 @@
+"""Signed callbacks to a job's callback_url, delivered and retried by the workers."""
