@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from voxhub.cli_asr import transcribe
+from voxhub.cli_asr_client import asr_client
 from voxhub.cli_jobs import jobs_app
 from voxhub.logs import configure_logging
 from voxhub.settings import Settings, log_options
@@ -102,6 +104,9 @@ def serve(
             log_level=settings.log_level.lower(),
             # logging is already set up: uvicorn's lines go through it (request ids)
             log_config=None,
+            # protocol pings keep real-time recognition connections alive through proxies
+            ws_ping_interval=settings.asr.ping_interval,
+            ws_ping_timeout=settings.asr.ping_interval,
         )
     finally:
         if job_workers_process:
@@ -196,22 +201,34 @@ def voices(
     language: Annotated[str | None, typer.Option(help="Only voices speaking zh or en.")] = None,
     engine: Annotated[str | None, typer.Option(help="Only this engine's voices.")] = None,
 ) -> None:
-    """List the voices of the enabled engines."""
+    """List the voices of the enabled engines and the registered voices."""
     from voxhub.container import Container
     from voxhub.text.language import normalize_language_tag
 
     container = Container.build(_settings(ctx))
     try:
+        container.migrate_embedded()
         wanted = normalize_language_tag(language) if language else None
-        found = container.voices.all(wanted, engine)
+        rows = [
+            (v.id, ",".join(v.languages), v.gender or "-", v.description)
+            for v in container.voices.all(wanted, engine)
+        ]
+        rows += [
+            (
+                r.id,
+                r.language,
+                "-",
+                f"{r.name} ({r.engine}{', cloning' if r.cloning else ''})"
+                + (f"; aliases {', '.join(r.aliases)}" if r.aliases else ""),
+            )
+            for r in container.voice_registry.list(wanted, engine)
+        ]
     except _user_errors() as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from exc
-    width = max((len(v.id) for v in found), default=10)
-    for v in found:
-        typer.echo(
-            f"{v.id:<{width}}  {','.join(v.languages):<8}  {v.gender or '-':<7}  {v.description}"
-        )
+    width = max((len(row[0]) for row in rows), default=10)
+    for voice_id, languages, gender, description in rows:
+        typer.echo(f"{voice_id:<{width}}  {languages:<8}  {gender:<7}  {description}")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -257,6 +274,8 @@ def status(ctx: typer.Context) -> None:
 bench_app = typer.Typer(help="Benchmarks that print ratios measured in one run.")
 app.add_typer(bench_app, name="bench")
 app.add_typer(jobs_app, name="jobs")
+app.command()(transcribe)
+app.command("asr-client")(asr_client)
 
 
 @bench_app.command("online")

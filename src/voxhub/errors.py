@@ -38,6 +38,24 @@ class UnsupportedLanguage(InvalidInput):
     code = "unsupported_language"
 
 
+class UndecodableAudio(InvalidInput):
+    """Audio that PyAV cannot read, or that holds no samples."""
+
+    code = "undecodable_audio"
+
+
+class CloningNotSupported(InvalidInput):
+    """A cloning voice named with, or registered for, an engine that cannot clone."""
+
+    code = "cloning_not_supported"
+
+
+class InvalidReferenceAudio(InvalidInput):
+    """A voice's reference recording is too short, too long, or of too low a sample rate."""
+
+    code = "invalid_reference_audio"
+
+
 class CallbackUrlRefused(InvalidInput):
     """A callback URL that is not http(s), does not resolve, or reaches a private, loopback,
     link-local or metadata address that settings do not allow."""
@@ -47,6 +65,12 @@ class CallbackUrlRefused(InvalidInput):
 
 class TextTooLong(VoxhubError):
     code = "text_too_long"
+
+
+class PayloadTooLarge(VoxhubError):
+    """An upload or download over its size limit."""
+
+    code = "payload_too_large"
 
 
 class NotFound(VoxhubError):
@@ -77,6 +101,12 @@ class Conflict(VoxhubError):
     code = "conflict"
 
 
+class VoiceInUse(Conflict):
+    """A voice that queued or running jobs still speak with."""
+
+    code = "voice_in_use"
+
+
 class StorageUnavailable(VoxhubError):
     """The object store (local directory or S3 bucket) failed or could not be reached."""
 
@@ -93,6 +123,12 @@ class EngineUnavailable(VoxhubError):
     """An engine could not be loaded or failed while synthesizing."""
 
     code = "engine_unavailable"
+
+
+class RemoteTimeout(EngineUnavailable):
+    """A remote synthesis service did not finish within its timeout (the work was cancelled)."""
+
+    code = "remote_timeout"
 
 
 class Overloaded(VoxhubError):
@@ -115,3 +151,54 @@ class SynthesisCancelled(VoxhubError):
     """Synthesis stopped between sentences because its caller went away."""
 
     code = "cancelled"
+
+
+class StreamProtocolError(InvalidInput):
+    """A real-time recognition message that breaks the stream protocol; the connection stays
+    usable and the message is ignored."""
+
+    code = "protocol_error"
+
+
+class InvalidMessage(StreamProtocolError):
+    """A control frame that is not a JSON object, or a field of the wrong type."""
+
+    code = "invalid_message"
+
+
+class UnknownMessageType(StreamProtocolError):
+    code = "unknown_message_type"
+
+
+class StreamNotStarted(StreamProtocolError):
+    """Audio, `stop` or `reset` before a `start`."""
+
+    code = "not_started"
+
+
+class NoAudio(StreamProtocolError):
+    """`stop` with no audio since the `start` or the last final."""
+
+    code = "no_audio"
+
+
+class InvalidAudioFrame(StreamProtocolError):
+    """A binary frame that is not whole PCM16 samples (an odd number of bytes)."""
+
+    code = "invalid_audio"
+
+
+class FrameTooLarge(StreamProtocolError):
+    code = "frame_too_large"
+
+
+class UtteranceTooLong(StreamProtocolError):
+    """An utterance over the maximum length: what was heard up to it is finalized."""
+
+    code = "utterance_too_long"
+
+
+class IdleTimeout(VoxhubError):
+    """A real-time connection that sent nothing for too long; it is closed."""
+
+    code = "idle_timeout"

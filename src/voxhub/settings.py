@@ -3,11 +3,52 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from voxhub.logs import LogOptions
+
+
+class RemoteEngineSettings(BaseModel):
+    """The `remote` engine: a synthesis service reached over HTTP."""
+
+    # "replicate" (create a prediction, poll it, download its output) or "openai"
+    # (POST /v1/audio/speech of any OpenAI-compatible server)
+    protocol: Literal["replicate", "openai"] = "replicate"
+    # the service's root URL (a trailing /v1 is accepted)
+    base_url: str = "https://api.replicate.com"
+    # sent as "Authorization: Bearer TOKEN"; never logged
+    token: SecretStr = SecretStr("")
+    # replicate: the model "owner/name" (or set `version`); openai: the speech model
+    model: str = ""
+    version: str = ""
+    # the engine's own voices, remote:NAME (voice names the service accepts)
+    voices: list[str] = Field(default_factory=lambda: ["alloy"])
+    languages: list[str] = Field(default_factory=lambda: ["zh", "en"])
+    # remote audio is converted to this rate
+    sample_rate: int = Field(24_000, gt=0)
+    connect_timeout: float = Field(10.0, gt=0)
+    read_timeout: float = Field(60.0, gt=0)
+    # a prediction unfinished this long after it was created is cancelled remotely
+    prediction_timeout: float = Field(300.0, gt=0)
+    poll_interval: float = Field(1.0, gt=0)
+    # seconds the create call asks the service to hold its answer (Prefer: wait); 0 only polls
+    wait: int = Field(0, ge=0, le=60)
+    # retries of connection errors, 5xx and 429, with exponential backoff
+    max_retries: int = Field(3, ge=0)
+    retry_initial: float = Field(0.5, ge=0)
+    # cap of one backoff, and of the Retry-After the service asks for
+    retry_max: float = Field(30.0, ge=0)
+    # remote calls in flight at once from this process
+    max_concurrency: int = Field(4, ge=1)
+    # replicate: the model's input field for text, audio, transcript, instruction, task, voice,
+    # language, speed, temperature, top_p, top_k ("" leaves one out); unnamed ones keep defaults
+    inputs: dict[str, str] = Field(default_factory=dict)
+    # replicate: the `task` input for cloning, and for cloning with an instruction
+    clone_task: str = "zero-shot voice clone"
+    instruct_task: str = "Instructed Voice Generation"
 
 
 class EngineSettings(BaseModel):
@@ -23,6 +64,7 @@ class EngineSettings(BaseModel):
     model_dir: str | None = None
     # a JSON fault plan for the fake engine, read by every worker process (tests only)
     fault_file: str | None = None
+    remote: RemoteEngineSettings = Field(default_factory=RemoteEngineSettings)
 
 
 class OnlineSettings(BaseModel):
@@ -148,6 +190,64 @@ class RetentionSettings(BaseModel):
     interval: float = 3600.0
 
 
+class ASRSettings(BaseModel):
+    """Speech recognition: engines, streaming connections and their limits."""
+
+    default: str = "whisper"
+    enabled: list[str] = Field(default_factory=lambda: ["whisper", "pocketsphinx"])
+    # engines loaded at start-up; others are loaded by their first session
+    preload: list[str] = Field(default_factory=list)
+    # threads of one decode; 0 lets the runtime choose
+    threads: int = 0
+    model_dir: str | None = None
+    # decodes one whisper model runs at the same time (a replica each); 0 means one per core
+    workers: int = Field(0, ge=0)
+    # whisper beam size of streaming finals (partials use 1) and of file transcription
+    beam_size: int = Field(1, ge=1)
+    file_beam_size: int = Field(5, ge=1)
+    # voice activity detection: speech probability threshold; shortest speech, pause that
+    # ends a segment and padding kept around it, in seconds
+    vad_threshold: float = Field(0.5, gt=0, lt=1)
+    vad_min_speech: float = Field(0.25, ge=0)
+    vad_min_silence: float = Field(0.5, ge=0)
+    vad_padding: float = Field(0.2, ge=0)
+    # file transcription (POST /v1/asr/transcriptions): upload size and audio length limits,
+    # and files decoded at once per process
+    max_upload_bytes: int = Field(100_000_000, ge=1)
+    max_file_seconds: float = Field(1800.0, gt=0)
+    file_concurrency: int = Field(2, ge=1)
+    # real-time streams (WS /v1/asr/stream, /ws/asr); more connections are refused (1013)
+    max_connections: int = Field(20, ge=1)
+    # a connection that sends nothing for this many seconds is closed
+    idle_timeout: float = Field(300.0, gt=0)
+    # an utterance is finalized when it reaches this length
+    max_utterance_seconds: float = Field(60.0, gt=0)
+    # larger frames (binary audio or JSON) are refused with an error frame
+    max_frame_bytes: int = Field(262_144, ge=1024)
+    # WebSocket protocol pings keep idle proxies from dropping connections
+    ping_interval: float = Field(20.0, gt=0)
+    # threads decoding for every connection; 0 means one per core
+    decode_threads: int = Field(0, ge=0)
+    # the least time between two partial results of one stream, before load stretches it
+    partial_interval: float = Field(0.5, gt=0)
+    # sample rates a client may stream at; audio is resampled to the engine's rate
+    min_sample_rate: int = 8000
+    max_sample_rate: int = 48000
+
+
+class VoiceSettings(BaseModel):
+    """The voice registry: limits of reference recordings and the preview text."""
+
+    max_reference_bytes: int = 20_000_000
+    min_reference_seconds: float = 1.0
+    max_reference_seconds: float = 60.0
+    min_reference_rate: int = 16_000
+    # reference recordings given by URL: how long the download may take
+    fetch_timeout: float = 20.0
+    sample_text_zh: str = "你好，这是我的声音。欢迎使用语音合成服务。"
+    sample_text_en: str = "Hello, this is my voice. Welcome to the speech service."
+
+
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
@@ -184,6 +284,8 @@ class Settings(BaseSettings):
     events: EventSettings = Field(default_factory=EventSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    asr: ASRSettings = Field(default_factory=ASRSettings)
+    voices: VoiceSettings = Field(default_factory=VoiceSettings)
 
     # the GLM-TTS service's variable names, accepted as aliases of voxhub's settings
     glm_short_concurrency: int | None = Field(None, validation_alias="SHORT_TEXT_CONCURRENCY")

@@ -10,12 +10,12 @@ import pytest
 
 from voxhub.engines.kokoro_model import (
     DURATION_TENSOR,
-    _varint,
     assemble_packaged_model,
     load_assets,
     verify_sha256,
     with_duration_output,
 )
+from voxhub.engines.onnx_graph import _varint
 from voxhub.errors import EngineUnavailable
 
 

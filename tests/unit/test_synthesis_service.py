@@ -25,6 +25,8 @@ def test_soundless_sentences_join_a_neighbour() -> None:
 
 
 def test_plan_resolves_voice_and_language(container: Container) -> None:
+    # bare names are looked up among registered voices first
+    container.migrate_embedded()
     synthesizer = container.synthesizer
     plan = synthesizer.plan(SynthesisRequest(text="你好，世界。", voice="cmn"))
     assert plan.voice.id == "espeak:cmn" and plan.language == "zh"

@@ -18,9 +18,8 @@ from fastapi.staticfiles import StaticFiles
 from voxhub import __version__
 from voxhub.api.errors import install_error_handlers
 from voxhub.api.metrics import Metrics, TimingMiddleware
-from voxhub.api.routes import events, jobs, ops, stats, tts, voices
+from voxhub.api.routes import asr_files, asr_ws, events, jobs, ops, stats, tts, voices
 from voxhub.container import Container
-from voxhub.db.migrate import upgrade
 from voxhub.errors import VoxhubError
 from voxhub.logs import RequestIdMiddleware, configure_logging
 from voxhub.services.admission import Admission
@@ -55,9 +54,8 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
             anyio.CapacityLimiter(settings.online.inference_threads),
             admission,
         )
-        if not settings.database_url:
-            # the embedded database belongs to this server: bring it up to date itself
-            await anyio.to_thread.run_sync(upgrade, built.job_store.engine)
+        # the embedded database belongs to this server: bring it up to date itself
+        await anyio.to_thread.run_sync(built.migrate_embedded)
         signals = EventSignals(asyncio.get_running_loop())
         app.state.event_signals = signals
         built.job_store.add_listener(signals.notify_threadsafe)
@@ -104,6 +102,9 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     app.include_router(voices.router)
     app.include_router(ops.router)
     app.include_router(stats.router)
+    # real-time recognition (its lifespan owns the decode threads), /ws/asr, /test
+    app.include_router(asr_ws.router)
+    app.include_router(asr_files.router)
     # the JavaScript client, shipped inside the package
     app.mount("/static", StaticFiles(packages=[("voxhub", "static")]), name="static")
     return app

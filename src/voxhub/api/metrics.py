@@ -39,6 +39,8 @@ class Metrics:
             MultiProcessCollector(self.registry, path=str(multiprocess_dir))  # type: ignore[no-untyped-call]
         # in multiprocess mode samples go to files, read back by the collector above
         owner = None if self._multiprocess else self.registry
+        # where other modules register their own metrics (None: the multiprocess files)
+        self.owner = owner
         self.requests = Histogram(
             "voxhub_http_request_duration_seconds",
             "HTTP request latency by route and status.",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from voxhub.engines.base import SynthesisParams
 from voxhub.services.synthesis import SynthesisRequest
+from voxhub.voices.records import DEFAULT_KEYS
 
 SubtitleFormat = Literal["srt", "vtt", "json", "all"]
 
@@ -44,6 +45,8 @@ class TTSRequest(BaseModel):
                 top_k=self.top_k,
                 instruction=self.instruction,
             ),
+            # a registered voice's defaults fill the knobs this request left out
+            given=frozenset(self.model_fields_set & set(DEFAULT_KEYS)),
         )
 
 
@@ -82,21 +85,6 @@ class TTSResponse(BaseModel):
     sentences: list[SentenceOut]
 
 
-class VoiceOut(BaseModel):
-    id: str
-    name: str
-    engine: str
-    language: str
-    languages: list[str]
-    gender: str | None
-    description: str
-
-
-class VoiceList(BaseModel):
-    voices: list[VoiceOut]
-    defaults: dict[str, str] = Field(description="The voice used for each language by default.")
-
-
 class EngineHealth(BaseModel):
     model_loaded: bool
     sample_rate: int | None
@@ -118,3 +106,6 @@ class Health(BaseModel):
     dependencies: dict[str, DependencyHealth] = {}
     # what is wrong, when status is degraded
     problems: list[str] = []
+    # real-time recognition: active and max connections, sessions served, audio seconds,
+    # real-time factor, engines loaded (see /v1/stats)
+    asr: dict[str, Any] | None = None

@@ -54,6 +54,41 @@ class ServeProcess:
         fields = stat.rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def tree_cpu_seconds(self) -> float:
+        """CPU time of the server and every process it started (API workers with
+        `--workers N`), so far (Linux /proc; NaN elsewhere)."""
+        if self._process is None:
+            return math.nan
+        total, pending = 0.0, [self._process.pid]
+        while pending:
+            pid = pending.pop()
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+                children = [
+                    int(child)
+                    for task in Path(f"/proc/{pid}/task").iterdir()
+                    for child in (task / "children").read_text().split()
+                ]
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            pending.extend(children)
+        return total
+
+    def rss_bytes(self) -> float:
+        """Resident memory of the server process now (Linux /proc; NaN elsewhere)."""
+        if self._process is None:
+            return math.nan
+        try:
+            status = Path(f"/proc/{self._process.pid}/status").read_text()
+        except OSError:
+            return math.nan
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                return float(line.split()[1]) * 1024
+        return math.nan
+
     def __enter__(self) -> ServeProcess:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))

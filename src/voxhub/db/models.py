@@ -176,3 +176,40 @@ class WebhookAttemptRow(Base):
     status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     duration_ms: Mapped[int] = mapped_column(Integer)
+
+
+class VoiceRow(Base):
+    """A registered voice: an engine voice with its own name and defaults, or a cloning
+    template (reference recording + transcript) spoken by an engine that can clone."""
+
+    __tablename__ = "voices"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(16), index=True)
+    engine: Mapped[str] = mapped_column(String(32), index=True)
+    # the engine's own voice (`kokoro:jm_kumo`) this voice speaks with, when not cloning
+    engine_voice: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # object-store key of the reference recording, for cloning templates
+    reference_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    reference_media_type: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reference_duration: Mapped[float | None] = mapped_column(nullable=True)
+    reference_sample_rate: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    transcript: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # speed, temperature, top_p, top_k, instruction: what a request leaves out
+    defaults: Mapped[dict[str, Any]] = mapped_column(JSON)
+    owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VoiceAliasRow(Base):
+    """Another name of a registered voice: an IndexTTS `character`, a cloning backend's
+    `templateId`, a GLM-TTS prompt `index`. Unique across all voices."""
+
+    __tablename__ = "voice_aliases"
+
+    alias: Mapped[str] = mapped_column(String(200), primary_key=True)
+    voice_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("voices.id", ondelete="CASCADE"), index=True
+    )

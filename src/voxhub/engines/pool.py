@@ -4,23 +4,36 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from typing import Generic, Protocol, TypeVar
 
 from voxhub.engines.base import EngineOptions, TTSEngine
 from voxhub.engines.registry import tts_engine_class
 from voxhub.errors import EngineNotFound, EngineUnavailable, VoxhubError
 
+OptionsT = TypeVar("OptionsT")
+EngineT = TypeVar("EngineT")
+OptionsT_contra = TypeVar("OptionsT_contra", contravariant=True)
+EngineT_co = TypeVar("EngineT_co", covariant=True)
 
-class EnginePool:
-    """The loaded engines of one process. Owned by the app or CLI, never global.
+
+class EngineClass(Protocol[OptionsT_contra, EngineT_co]):
+    def load(self, options: OptionsT_contra) -> EngineT_co: ...
+
+
+class ModelPool(Generic[OptionsT, EngineT]):
+    """The loaded engines of one kind in one process. Owned by the app or CLI, never global.
 
     Loading takes a lock per engine name, so two first requests for the same engine
     load it once while requests for other engines proceed.
     """
 
-    def __init__(self, options: EngineOptions, enabled: Iterable[str]) -> None:
+    # names the setting that enables engines of this kind, for error messages
+    enabled_setting = "VOXHUB_ENGINES__ENABLED"
+
+    def __init__(self, options: OptionsT, enabled: Iterable[str]) -> None:
         self._options = options
         self._enabled = list(enabled)
-        self._engines: dict[str, TTSEngine] = {}
+        self._engines: dict[str, EngineT] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
@@ -28,13 +41,13 @@ class EnginePool:
     def enabled(self) -> list[str]:
         return list(self._enabled)
 
-    def loaded(self) -> dict[str, TTSEngine]:
+    def loaded(self) -> dict[str, EngineT]:
         return dict(self._engines)
 
     def is_loaded(self, name: str) -> bool:
         return name in self._engines
 
-    def get(self, name: str) -> TTSEngine:
+    def get(self, name: str) -> EngineT:
         """The engine called `name`, loading it on first use."""
         engine = self._engines.get(name)
         if engine is not None:
@@ -42,7 +55,7 @@ class EnginePool:
         if name not in self._enabled:
             raise EngineNotFound(
                 f"Engine {name!r} is not enabled here; enabled engines: "
-                f"{', '.join(self._enabled)} (see VOXHUB_ENGINES__ENABLED)."
+                f"{', '.join(self._enabled)} (see {self.enabled_setting})."
             )
         with self._lock_for(name):
             engine = self._engines.get(name)
@@ -51,15 +64,25 @@ class EnginePool:
                 self._engines[name] = engine
         return engine
 
+    def engine_class(self, name: str) -> EngineClass[OptionsT, EngineT]:
+        raise NotImplementedError
+
     def _lock_for(self, name: str) -> threading.Lock:
         with self._locks_guard:
             return self._locks.setdefault(name, threading.Lock())
 
-    def _load(self, name: str) -> TTSEngine:
-        cls = tts_engine_class(name)
+    def _load(self, name: str) -> EngineT:
+        cls = self.engine_class(name)
         try:
             return cls.load(self._options)
         except VoxhubError:
             raise
         except Exception as exc:  # a broken install must surface as a clear 503, not a 500
             raise EngineUnavailable(f"Engine {name!r} failed to load: {exc}") from exc
+
+
+class EnginePool(ModelPool[EngineOptions, TTSEngine]):
+    """The text-to-speech engines of one process."""
+
+    def engine_class(self, name: str) -> EngineClass[EngineOptions, TTSEngine]:
+        return tts_engine_class(name)

@@ -15,6 +15,8 @@ _BUILTIN_TTS = {
     "kokoro": "voxhub.engines.kokoro:KokoroEngine",
     "espeak": "voxhub.engines.espeak:EspeakEngine",
     "fake": "voxhub.engines.fake:FakeEngine",
+    "remote": "voxhub.engines.remote:RemoteEngine",
+    "piper": "voxhub.engines.piper:PiperEngine",
 }
 
 

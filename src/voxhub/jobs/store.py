@@ -174,6 +174,15 @@ class JobStore:
             ).all()
             return [self._view(session, row) for row in rows], int(session.scalar(count) or 0)
 
+    def active_jobs_with_voice(self, voice_id: str) -> list[str]:
+        """Ids of queued or running jobs that speak with `voice_id` (a voice being deleted)."""
+        with Session(self._engine) as session:
+            rows = session.execute(
+                select(JobRow.id, JobRow.request).where(JobRow.status.in_(ACTIVE))
+            ).all()
+        # the voice sits inside the request's JSON: compared here, the same on every database
+        return [job_id for job_id, request in rows if (request or {}).get("voice") == voice_id]
+
     def chunk(self, job_id: str, index: int) -> ChunkView:
         with Session(self._engine) as session:
             row = session.get(ChunkRow, (job_id, index))

@@ -36,6 +36,8 @@ def speak_to_files(
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     container = Container.build(settings)
+    # registered voices are found by name too
+    container.migrate_embedded()
     synthesizer = container.synthesizer
     request = SynthesisRequest(
         text=text,

@@ -16,6 +16,7 @@ from voxhub.text.language import detect_language, normalize_language_tag
 from voxhub.text.normalize import normalize
 from voxhub.text.sentences import split_sentences
 from voxhub.timing import SentenceTiming, WordTiming
+from voxhub.voices.records import apply_defaults
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class SynthesisRequest:
     format: str = "wav"
     sample_rate: int | None = None
     params: SynthesisParams = field(default_factory=SynthesisParams)
+    # the knobs of `params` the caller set; the voice's defaults fill the others
+    # (None: all were set, as in a stored job whose defaults were applied when it was planned)
+    given: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,7 @@ class Synthesizer:
             language=language,
             format=fmt,
             sample_rate=sample_rate,
-            params=request.params,
+            params=apply_defaults(request.params, voice.defaults, request.given),
         )
 
     def sentences(

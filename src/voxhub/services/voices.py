@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from voxhub.engines.base import TTSEngine, Voice
 from voxhub.engines.pool import EnginePool
 from voxhub.errors import EngineNotFound, UnsupportedLanguage, VoiceNotFound
@@ -9,12 +11,22 @@ from voxhub.errors import EngineNotFound, UnsupportedLanguage, VoiceNotFound
 _HOW_TO_FIND = "GET /v1/voices (or `voxhub voices`) lists the available voices."
 
 
-class VoiceCatalog:
-    """Voices of the enabled engines; `ENGINE:NAME` ids, bare names searched engine by engine."""
+class RegisteredVoices(Protocol):
+    def lookup(self, name: str) -> tuple[TTSEngine, Voice] | None:
+        """The engine and voice of a registered voice whose id or alias is `name`."""
+        ...
 
-    def __init__(self, pool: EnginePool, default_engine: str) -> None:
+
+class VoiceCatalog:
+    """Voices of the enabled engines and the registry: `ENGINE:NAME` ids name engine voices;
+    other names are registered ids and aliases first, then engine voice names."""
+
+    def __init__(
+        self, pool: EnginePool, default_engine: str, registered: RegisteredVoices | None = None
+    ) -> None:
         self._pool = pool
         self._default_engine = default_engine
+        self._registered = registered
 
     def all(self, language: str | None = None, engine: str | None = None) -> list[Voice]:
         names = [engine] if engine else self._engine_order()
@@ -44,6 +56,10 @@ class VoiceCatalog:
                     f"Unknown voice {name!r}: {exc.message} {_HOW_TO_FIND}"
                 ) from exc
             return engine, self._find(engine, name, voice_name)
+        if self._registered is not None:
+            found = self._registered.lookup(name)
+            if found is not None:
+                return found
         for candidate in self._engine_order():
             engine = self._pool.get(candidate)
             for voice in engine.voices():

@@ -10,6 +10,7 @@ import httpx
 
 from voxhub.errors import CallbackUrlRefused
 from voxhub.webhooks.deliveries import Outcome
+from voxhub.webhooks.pinned import send_pinned
 from voxhub.webhooks.ssrf import CallbackPolicy, Destination
 
 log = logging.getLogger("voxhub.webhooks")
@@ -68,28 +69,8 @@ class Sender:
 def _post(
     client: httpx.Client, destination: Destination, body: bytes, headers: dict[str, str]
 ) -> tuple[int, str | None]:
-    """POST to the checked addresses in turn until one connects; (status, Location)."""
-    url = httpx.URL(destination.url)
-    pinned = {**headers, "Host": url.netloc.decode("ascii")}
-    # certificates are still checked against the name, not the address connected to
-    secure = destination.scheme == "https"
-    extensions = {"sni_hostname": url.raw_host.decode("ascii")} if secure else {}
-    failure: httpx.HTTPError | None = None
-    for address in destination.addresses:
-        request = client.build_request(
-            "POST",
-            url.copy_with(host=address),
-            content=body,
-            headers=pinned,
-            extensions=extensions,
-        )
-        try:
-            response = client.send(request, stream=True)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            failure = exc
-            continue
-        # the answer's body is of no use; closing without reading it bounds the attempt
-        response.close()
-        return response.status_code, response.headers.get("location")
-    assert failure is not None
-    raise failure
+    """POST to the checked addresses; (status, Location)."""
+    response = send_pinned(client, "POST", destination, body, headers)
+    # the answer's body is of no use; closing without reading it bounds the attempt
+    response.close()
+    return response.status_code, response.headers.get("location")

@@ -131,7 +131,7 @@ class CallbackPolicy:
                 # a name's addresses stay out of the message: it must not map internal DNS
                 where = f"{text} is" if literal is not None else f"its host {host!r} resolves to"
                 raise CallbackUrlRefused(
-                    f"{label} {url} is refused: {where} {reason}. Callbacks reach only public "
+                    f"{label} {url} is refused: {where} {reason}. voxhub calls only public "
                     f"addresses unless the host is listed in {_ALLOW_SETTING}."
                 )
         return Destination(url, scheme, host, port, tuple(addresses))

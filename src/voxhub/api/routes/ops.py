@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import anyio
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from voxhub import __version__
+from voxhub.api.asr_connection import asr_figures
 from voxhub.api.deps import ContainerDep
 from voxhub.api.schemas import DependencyHealth, EngineHealth, Health
 from voxhub.services.dependencies import check_broker, check_database, check_storage
@@ -18,7 +19,7 @@ router = APIRouter(tags=["operations"])
 
 
 @router.get("/health", response_model=Health, summary="Service health")
-async def health(container: ContainerDep) -> JSONResponse:
+async def health(request: Request, container: ContainerDep) -> JSONResponse:
     """200 when the default engine is loaded and the database, broker and storage answer;
     503 (with the same body, naming what is wrong) otherwise."""
     loaded = container.engines.loaded()
@@ -54,6 +55,7 @@ async def health(container: ContainerDep) -> JSONResponse:
             for c in checks
         },
         problems=problems,
+        asr=asr_figures(request),
     )
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
 

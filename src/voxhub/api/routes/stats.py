@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from voxhub.api.asr_connection import asr_figures
 from voxhub.api.deps import ContainerDep
 from voxhub.services.admission import Admission
 
@@ -35,6 +36,8 @@ async def stats(request: Request, container: ContainerDep) -> dict[str, Any]:
             for name, s in admission.stats.items()
         },
         "jobs": {"by_status": counts, "chunks_queued": queued},
+        # real-time recognition: connections, sessions, audio and decode seconds, RTF
+        "asr": asr_figures(request),
         "config": {
             "admission": admission.settings.model_dump(),
             "online_max_chars": container.settings.online.max_chars,

@@ -1,0 +1,1 @@
+"""Speech recognition: engines, streaming sessions and transcripts."""

@@ -1,0 +1,36 @@
+"""Recognized Chinese in simplified characters with full-width punctuation."""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+# ASCII marks whisper writes after Chinese characters, and what Chinese text uses instead
+_FULL_WIDTH = {",": "，", ".": "。", "?": "？", "!": "！", ":": "：", ";": "；"}
+# only after a Chinese character, so "3.5" and "1,000" keep theirs
+_ASCII_MARK = re.compile(r"(?<=[\u3400-\u9fff])[,.?!:;]")
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+
+
+class _Converter(Protocol):
+    def convert(self, text: str) -> str: ...
+
+
+class ChineseText:
+    """Traditional → simplified conversion (OpenCC), loaded once per engine."""
+
+    def __init__(self, converter: _Converter) -> None:
+        self._converter = converter
+
+    @classmethod
+    def load(cls) -> ChineseText:
+        import opencc
+
+        return cls(opencc.OpenCC("t2s"))
+
+    def clean(self, text: str) -> str:
+        """Simplified characters, full-width punctuation, no spaces between characters."""
+        text = self._converter.convert(text.strip())
+        text = _ASCII_MARK.sub(lambda mark: _FULL_WIDTH[mark.group()], text)
+        return _SPACE_BETWEEN_CJK.sub("", text)

@@ -1,0 +1,1 @@
+"""The voice registry: registered voices, cloning templates and their reference audio."""
