@@ -107,3 +107,28 @@ async def test_errors_reach_the_caller(executor: DecodeExecutor) -> None:
 
     with pytest.raises(ValueError, match="broken"):
         await executor.run(Priority.FINAL, fail, engine="e", kind="final")
+
+
+async def test_one_thread_stays_free_of_partials_for_a_final() -> None:
+    pool = DecodeExecutor(2)
+    try:
+        gates = [Gate(), Gate()]
+        first = pool.submit(Priority.PARTIAL, blocking(gates[0]), engine="e", kind="partial")
+        await asyncio.to_thread(gates[0].entered.wait)
+        # a second partial waits although a thread is idle ...
+        second = pool.submit(Priority.PARTIAL, blocking(gates[1]), engine="e", kind="partial")
+        await asyncio.sleep(0.05)
+        assert not second.started and pool.busy == 1
+        # ... so a final starts at once, while the first partial still decodes
+        final = pool.submit(Priority.FINAL, lambda: "final", engine="e", kind="final")
+        assert await asyncio.wait_for(asyncio.shield(final.future), 5) == "final"
+        assert not first.future.done()
+        gates[0].set()
+        await first.future
+        await asyncio.to_thread(gates[1].entered.wait)
+        gates[1].set()
+        assert await second.future
+    finally:
+        for gate in gates:
+            gate.set()
+        pool.shutdown()

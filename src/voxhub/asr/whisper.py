@@ -26,6 +26,7 @@ from voxhub.asr.languages import AUTO, resolve_language
 from voxhub.asr.options import ASROptions
 from voxhub.asr.vad import SileroVad, SpeechSpan, speech_spans
 from voxhub.asr.whisper_model import whisper_model_dir
+from voxhub.asr.whisper_quick import quick_text
 from voxhub.errors import EngineUnavailable
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ class WhisperEngine:
             timestamps=True,
             temperatures=(0.0, 0.5),
         )
-        self.partial_cost = DecodeCost(fixed=0.6, per_second=0.01)
+        self.partial_cost = DecodeCost(fixed=0.15, per_second=0.02)
         self.final_cost = DecodeCost(fixed=0.8, per_second=0.02)
 
     @classmethod
@@ -211,6 +212,21 @@ class WhisperEngine:
         if cost is not None:
             cost.observe(len(samples) / SAMPLE_RATE, time.perf_counter() - started)
         return segments
+
+    def partial_text(
+        self,
+        samples: Samples,
+        language: str,
+        hotwords: str | None = None,
+        cost: DecodeCost | None = None,
+    ) -> str:
+        """A quick hypothesis of up to 30 s of audio (greedy, no timestamps, short window)."""
+        started = time.perf_counter()
+        prompt = ", ".join(p for p in (ZH_PROMPT if language == "zh" else None, hotwords) if p)
+        text = self._clean(quick_text(self._model, samples, language, prompt or None), language)
+        if cost is not None:
+            cost.observe(len(samples) / SAMPLE_RATE, time.perf_counter() - started)
+        return text
 
     def _segment(self, raw: Segment, language: str) -> RecognizedSegment | None:
         words = tuple(

@@ -137,10 +137,7 @@ class WhisperSession:
         engine = self._engine
         audio = self._audio.slice(span.start, span.end)
         language = self._language_of(audio)
-        segments = engine.decode(
-            audio, language, engine.partial_plan, self._hotwords, engine.partial_cost
-        )
-        text = join_words([s.text for s in segments], language)
+        text = engine.partial_text(audio, language, self._hotwords, engine.partial_cost)
         self._hypothesis = (span.start, span.end, text)
         return text
 

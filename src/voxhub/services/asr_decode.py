@@ -100,6 +100,10 @@ class DecodeExecutor:
         self._cond = threading.Condition()
         self._queued = 0
         self._running = 0
+        self._partials_running = 0
+        # partials may take every thread but one: a final that comes while partials decode
+        # starts at once instead of waiting for a partial (a whole decode) to end
+        self.partial_threads = max(self.threads - 1, 1)
         self._closed = False
         self._times: dict[tuple[str, str], float] = {}
         self._workers = [
@@ -159,6 +163,15 @@ class DecodeExecutor:
         for worker in self._workers:
             worker.join(max(deadline - time.monotonic(), 0.0))
 
+    def _ready(self) -> bool:
+        """Whether the next job may start now; drops withdrawn jobs from the top. Under the lock."""
+        while self._heap and self._heap[0][2].state is not _State.QUEUED:
+            heapq.heappop(self._heap)
+        if not self._heap:
+            return False
+        top = self._heap[0][2]
+        return top.priority is not Priority.PARTIAL or self._partials_running < self.partial_threads
+
     def _withdraw(self, ticket: DecodeTicket[Any]) -> bool:
         with self._cond:
             if ticket.state is not _State.QUEUED:
@@ -171,16 +184,16 @@ class DecodeExecutor:
     def _work(self) -> None:
         while True:
             with self._cond:
-                while not self._heap and not self._closed:
+                while not self._closed and not self._ready():
                     self._cond.wait()
-                if not self._heap:
-                    return
+                if not self._ready():
+                    return  # closed, with nothing left that may run
                 ticket = heapq.heappop(self._heap)[2]
-                if ticket.state is not _State.QUEUED:
-                    continue
                 ticket.state = _State.RUNNING
                 self._queued -= 1
                 self._running += 1
+                partial = ticket.priority is Priority.PARTIAL
+                self._partials_running += partial
             started = time.perf_counter()
             result, error = ticket._run()
             elapsed = time.perf_counter() - started
@@ -191,7 +204,10 @@ class DecodeExecutor:
                     elapsed if previous is None else (1 - _ALPHA) * previous + _ALPHA * elapsed
                 )
                 self._running -= 1
+                self._partials_running -= partial
                 ticket.state = _State.DONE
+                # a thread holding back for a partial may take it now
+                self._cond.notify_all()
             if self._on_decoded is not None:
                 self._on_decoded(ticket.engine, ticket.kind, elapsed)
             ticket._resolve(result, error)
