@@ -140,3 +140,30 @@ def test_sessions_decode_concurrently_and_report_finished_segments(
     for text, said in zip(texts, heard, strict=True):
         assert word_error_rate(text, said) <= 0.20, said
     assert isinstance(engine, ASREngine)
+
+
+def test_partials_on_a_cut_window_hear_what_the_full_window_hears(
+    engine: WhisperEngine, engine_pool: EnginePool
+) -> None:
+    english = utterance(engine_pool, ENGLISH[:1], "en", ENGLISH_VOICE)
+    chinese = utterance(engine_pool, CHINESE[:1], "zh", CHINESE_VOICE)
+    for audio, language, said, rate in (
+        (english, "en", ENGLISH[0], word_error_rate),
+        (chinese, "zh", CHINESE[0], character_error_rate),
+    ):
+        quick = engine.partial_text(audio, language)
+        full = " ".join(s.text for s in engine.decode(audio, language, engine.partial_plan))
+        assert rate(said, quick) <= rate(said, full) + 0.1, (quick, full)
+
+
+def test_a_looping_decode_is_recognized() -> None:
+    from voxhub.asr.whisper_quick import _repeats_a_run, _repetitive
+
+    sentence = "She opened the door and walked into the room. "
+    assert _repetitive(sentence * 4)
+    assert not _repetitive(" ".join(ENGLISH))
+    said_twice = [1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3, 4, 5, 6, 7, 8]
+    assert _repeats_a_run(said_twice)
+    assert not _repeats_a_run([1, 2, 3, 4, 5, 9, 1, 2, 3, 4, 5, 8, 1, 2])
+    # a run overlapping itself (one token said many times) is the compression check's
+    assert not _repeats_a_run([7] * 8)

@@ -26,7 +26,7 @@ from voxhub.asr.languages import AUTO, resolve_language
 from voxhub.asr.options import ASROptions
 from voxhub.asr.vad import SileroVad, SpeechSpan, speech_spans
 from voxhub.asr.whisper_model import whisper_model_dir
-from voxhub.asr.whisper_quick import quick_text
+from voxhub.asr.whisper_quick import quick_decode
 from voxhub.errors import EngineUnavailable
 
 if TYPE_CHECKING:
@@ -222,11 +222,56 @@ class WhisperEngine:
     ) -> str:
         """A quick hypothesis of up to 30 s of audio (greedy, no timestamps, short window)."""
         started = time.perf_counter()
-        prompt = ", ".join(p for p in (ZH_PROMPT if language == "zh" else None, hotwords) if p)
-        text = self._clean(quick_text(self._model, samples, language, prompt or None), language)
+        decoded = quick_decode(self._model, samples, language, self._prompt(language, hotwords))
+        if decoded.degenerate:
+            segments = self.decode(samples, language, self.partial_plan, hotwords)
+            return join_words([s.text for s in segments], language)
         if cost is not None:
             cost.observe(len(samples) / SAMPLE_RATE, time.perf_counter() - started)
-        return text
+        return self._clean(decoded.text, language)
+
+    def segment_quickly(
+        self,
+        samples: Samples,
+        language: str,
+        hotwords: str | None = None,
+        cost: DecodeCost | None = None,
+    ) -> list[RecognizedSegment]:
+        """One streaming segment (≤ 30 s) with word times, on a window cut to the audio."""
+        started = time.perf_counter()
+        decoded = quick_decode(
+            self._model,
+            samples,
+            language,
+            self._prompt(language, hotwords),
+            beam_size=self._options.beam_size,
+            words=True,
+        )
+        if decoded.degenerate:
+            # the full 30 s window, with its temperature fallback
+            return self.decode(samples, language, self.final_plan, hotwords, cost)
+        if cost is not None:
+            cost.observe(len(samples) / SAMPLE_RATE, time.perf_counter() - started)
+        words = tuple(
+            RecognizedWord(text, start, end, probability)
+            for word, start, end, probability in decoded.words
+            if (text := self._clean(word, language))
+        )
+        text = (
+            join_words([w.text for w in words], language)
+            if words
+            else self._clean(decoded.text, language)
+        )
+        if not text:
+            return []
+        start = words[0].start if words else 0.0
+        end = words[-1].end if words else len(samples) / SAMPLE_RATE
+        return [RecognizedSegment(text, start, end, words)]
+
+    @staticmethod
+    def _prompt(language: str, hotwords: str | None) -> str | None:
+        parts = [p for p in (ZH_PROMPT if language == "zh" else None, hotwords) if p]
+        return ", ".join(parts) or None
 
     def _segment(self, raw: Segment, language: str) -> RecognizedSegment | None:
         words = tuple(

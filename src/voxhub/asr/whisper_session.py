@@ -120,9 +120,7 @@ class WhisperSession:
             span = self._closed[0]
             audio = self._audio.slice(span.start, span.end)
             language = self._language_of(audio)
-            segments = engine.decode(
-                audio, language, engine.final_plan, self._hotwords, engine.final_cost
-            )
+            segments = engine.segment_quickly(audio, language, self._hotwords, engine.final_cost)
             self._decoded += shift_segments(segments, span)
             self._closed.pop(0)
             self._forget()
