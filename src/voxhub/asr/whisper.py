@@ -61,8 +61,8 @@ class WhisperEngine:
     """One faster-whisper model per process, shared by every session and file.
 
     Decodes run on `workers` CTranslate2 replicas at once (no lock of voxhub's own around
-    them), each with `threads` threads; whisper always encodes a 30 s window, so a decode
-    costs about the same for 1 s or 25 s of audio.
+    them), each with `threads` threads. Files go through faster-whisper's 30 s windows;
+    streaming segments and partials use a window cut to the audio (see whisper_quick).
 
     For callers that ration partial results (the streaming layer):
     - `partial_cost` and `final_cost` are `DecodeCost` estimates, learned from every decode
@@ -102,7 +102,7 @@ class WhisperEngine:
             temperatures=(0.0, 0.5),
         )
         self.partial_cost = DecodeCost(fixed=0.15, per_second=0.02)
-        self.final_cost = DecodeCost(fixed=0.8, per_second=0.02)
+        self.final_cost = DecodeCost(fixed=0.2, per_second=0.03)
 
     @classmethod
     def load(cls, options: ASROptions) -> WhisperEngine:
