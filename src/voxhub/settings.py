@@ -295,9 +295,12 @@ class Settings(BaseSettings):
     glm_medium_timeout: float | None = Field(None, validation_alias="MEDIUM_TEXT_TIMEOUT")
     glm_long_timeout: float | None = Field(None, validation_alias="LONG_TEXT_TIMEOUT")
     glm_workers: int | None = Field(None, validation_alias="WORKERS")
+    # the FunASR service's (HOST, PORT and LOG_LEVEL are too common to take over)
+    funasr_max_connections: int | None = Field(None, validation_alias="MAX_CONNECTIONS")
+    funasr_ws_timeout: float | None = Field(None, validation_alias="WS_TIMEOUT")
 
     @model_validator(mode="after")
-    def _apply_glm_aliases(self) -> Settings:
+    def _apply_aliases(self) -> Settings:
         aliases = {
             "short_concurrency": self.glm_short_concurrency,
             "long_concurrency": self.glm_long_concurrency,
@@ -311,6 +314,13 @@ class Settings(BaseSettings):
             self.admission = self.admission.model_copy(update=given)
         if self.glm_workers is not None:
             self.server = self.server.model_copy(update={"workers": self.glm_workers})
+        asr = {
+            "max_connections": self.funasr_max_connections,
+            "idle_timeout": self.funasr_ws_timeout,
+        }
+        given_asr = {k: v for k, v in asr.items() if v is not None}
+        if given_asr:
+            self.asr = self.asr.model_copy(update=given_asr)
         return self
 
     @property

@@ -1,0 +1,34 @@
+"""The replaced services' variable names are accepted as aliases of voxhub's settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from voxhub.settings import Settings
+
+
+def test_glm_tts_and_funasr_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "SHORT_TEXT_CONCURRENCY": "5",
+        "TEXT_LENGTH_THRESHOLD": "150",
+        "LONG_TEXT_TIMEOUT": "900",
+        "WORKERS": "3",
+        "MAX_CONNECTIONS": "40",
+        "WS_TIMEOUT": "120",
+    }.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings()
+    assert settings.admission.short_concurrency == 5
+    assert settings.admission.threshold == 150
+    assert settings.admission.long_timeout == 900.0
+    assert settings.server.workers == 3
+    assert settings.asr.max_connections == 40
+    assert settings.asr.idle_timeout == 120.0
+
+
+def test_without_aliases_the_defaults_stand(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("MAX_CONNECTIONS", "WS_TIMEOUT", "WORKERS"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings()
+    assert settings.asr.max_connections == 20 and settings.asr.idle_timeout == 300.0
+    assert settings.server.workers == 1
