@@ -35,6 +35,8 @@ def test_join_words_puts_spaces_only_between_non_chinese_words() -> None:
         == "早上8点用iPhone 13拍照。"
     )
     assert join_words(["Say", "你好", "twice"], "en") == "Say 你好 twice"
+    assert join_words(["to", "the", "park", ".", "Really", "?"], "en") == "to the park. Really?"
+    assert join_words(["it's", "50", "%", ",", "fine"], "en") == "it's 50%, fine"
 
 
 def test_decode_cost_learns_fixed_and_per_second_parts() -> None:

@@ -129,10 +129,15 @@ def join_words(words: Sequence[str], language: str) -> str:
             continue
         left, right = is_cjk(out[-1]) if out else False, is_cjk(word[0])
         joined = (left or right) if language == "zh" else (left and right)
+        # recognizers give closing punctuation as words of their own ("park", ".")
+        joined = joined or word[0] in _CLOSING
         if out and not joined:
             out += " "
         out += word
     return out
+
+
+_CLOSING = frozenset(".,!?;:%)]}")
 
 
 def is_cjk(char: str) -> bool:
