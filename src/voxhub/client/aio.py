@@ -84,6 +84,26 @@ class AsyncClient:
     ) -> list[Voice]:
         return await self._call(calls.list_voices(language, engine))
 
+    async def get_voice(self, voice_id: str) -> Voice:
+        """A voice by id or alias."""
+        return await self._call(calls.get_voice(voice_id))
+
+    async def register_voice(
+        self, name: str, audio: bytes | Path | None = None, **options: Any
+    ) -> Voice:
+        """Register a cloning template (`audio` bytes or file, or `audio_url=`, with
+        `transcript=`) or an engine voice (`engine_voice="kokoro:jm_kumo"`); other options:
+        engine, language, aliases (a list), speed, temperature, top_p, top_k, instruction."""
+        return await self._call(calls.register_voice(name, audio, options))
+
+    async def update_voice(self, voice_id: str, **changes: Any) -> Voice:
+        """Change name, language, aliases, transcript, engine or defaults (a dict)."""
+        return await self._call(calls.update_voice(voice_id, changes))
+
+    async def delete_voice(self, voice_id: str) -> None:
+        """Remove a registered voice (409 while queued or running jobs use it)."""
+        await self._call(calls.delete_voice(voice_id))
+
     async def submit_job(
         self,
         text: str,
@@ -188,10 +208,7 @@ class AsyncClient:
             await anyio.sleep(delay)
 
     async def _call(self, call: calls.Call[T]) -> T:
-        request = self._http.build_request(
-            call.method, call.path, params=call.params, json=call.body
-        )
-        return call.parse(await self._send(request))
+        return call.parse(await self._send(call.request(self._http)))
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         try:

@@ -37,6 +37,16 @@ class Call(Generic[T]):
     parse: Callable[[httpx.Response], T]
     params: dict[str, Any] | None = None
     body: dict[str, Any] | None = None
+    # a multipart form instead of a JSON body: its fields and files
+    form: dict[str, Any] | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+
+    def request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+        if self.form is not None or self.files is not None:
+            return http.build_request(
+                self.method, self.path, params=self.params, data=self.form, files=self.files
+            )
+        return http.build_request(self.method, self.path, params=self.params, json=self.body)
 
 
 @dataclass(frozen=True)
@@ -153,6 +163,43 @@ def list_voices(language: str | None, engine: str | None) -> Call[list[Voice]]:
 
     params = _without_none({"language": language, "engine": engine})
     return Call("GET", "v1/voices", _model(voices), params=params)
+
+
+def voice_path(voice_id: str) -> str:
+    return f"v1/voices/{quote(voice_id, safe='')}"
+
+
+def get_voice(voice_id: str) -> Call[Voice]:
+    return Call("GET", voice_path(voice_id), _model(Voice.model_validate))
+
+
+def register_voice(
+    name: str,
+    audio: bytes | Path | None,
+    options: Mapping[str, Any],
+) -> Call[Voice]:
+    """A cloning template (`audio` or `audio_url`, plus `transcript`) or an engine voice
+    (`engine_voice`) with aliases and default knobs."""
+    form = _without_none({"name": name, **options})
+    aliases = form.pop("aliases", None)
+    if aliases:
+        form["aliases"] = aliases if isinstance(aliases, str) else ",".join(aliases)
+    files = None
+    if audio is not None:
+        data = audio.read_bytes() if isinstance(audio, Path) else audio
+        filename = audio.name if isinstance(audio, Path) else "reference"
+        files = {"audio": (filename, data, "application/octet-stream")}
+    # every field goes as form text, so the server's multipart parser takes it
+    text = {key: str(value) for key, value in form.items()}
+    return Call("POST", "v1/voices", _model(Voice.model_validate), form=text, files=files)
+
+
+def update_voice(voice_id: str, changes: Mapping[str, Any]) -> Call[Voice]:
+    return Call("PATCH", voice_path(voice_id), _model(Voice.model_validate), body=dict(changes))
+
+
+def delete_voice(voice_id: str) -> Call[None]:
+    return Call("DELETE", voice_path(voice_id), lambda response: None)
 
 
 def submit_job(text: str, options: Mapping[str, Any]) -> Call[Job]:

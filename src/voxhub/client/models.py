@@ -57,6 +57,8 @@ class Speech(_Model):
 
 
 class Voice(_Model):
+    """An engine's own voice (`kind` "engine") or a registered one ("registered")."""
+
     id: str
     name: str
     engine: str
@@ -64,6 +66,15 @@ class Voice(_Model):
     languages: list[str] = []
     gender: str | None = None
     description: str = ""
+    kind: str = "engine"
+    cloning: bool = False
+    aliases: list[str] = []
+    engine_voice: str | None = None
+    transcript: str | None = None
+    defaults: dict[str, Any] | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    sample_url: str | None = None
 
 
 class Progress(_Model):

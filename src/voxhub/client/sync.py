@@ -83,6 +83,24 @@ class Client:
     def list_voices(self, language: str | None = None, engine: str | None = None) -> list[Voice]:
         return self._call(calls.list_voices(language, engine))
 
+    def get_voice(self, voice_id: str) -> Voice:
+        """A voice by id or alias."""
+        return self._call(calls.get_voice(voice_id))
+
+    def register_voice(self, name: str, audio: bytes | Path | None = None, **options: Any) -> Voice:
+        """Register a cloning template (`audio` bytes or file, or `audio_url=`, with
+        `transcript=`) or an engine voice (`engine_voice="kokoro:jm_kumo"`); other options:
+        engine, language, aliases (a list), speed, temperature, top_p, top_k, instruction."""
+        return self._call(calls.register_voice(name, audio, options))
+
+    def update_voice(self, voice_id: str, **changes: Any) -> Voice:
+        """Change name, language, aliases, transcript, engine or defaults (a dict)."""
+        return self._call(calls.update_voice(voice_id, changes))
+
+    def delete_voice(self, voice_id: str) -> None:
+        """Remove a registered voice (409 while queued or running jobs use it)."""
+        self._call(calls.delete_voice(voice_id))
+
     def submit_job(
         self,
         text: str,
@@ -179,10 +197,7 @@ class Client:
             time.sleep(delay)
 
     def _call(self, call: calls.Call[T]) -> T:
-        request = self._http.build_request(
-            call.method, call.path, params=call.params, json=call.body
-        )
-        return call.parse(self._send(request))
+        return call.parse(self._send(call.request(self._http)))
 
     def _send(self, request: httpx.Request) -> httpx.Response:
         try:
