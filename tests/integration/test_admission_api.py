@@ -102,8 +102,10 @@ async def test_deadline_gives_408_and_the_slot_frees_when_inference_stops(
 ) -> None:
     url, container = overload
     fake = container.engines.get("fake")
-    # ~1 s per sentence, deadline 3 s: the request times out in its fourth sentence
-    fake.delay_per_char = 0.03  # type: ignore[attr-defined]
+    # ~1.4 s per sentence, deadline 3 s: the request times out early in its third sentence,
+    # which holds the slot for about a second after the 408 (a deadline that fell near the
+    # end of a sentence would leave no time to see the slot held)
+    fake.delay_per_char = 0.039  # type: ignore[attr-defined]
     before = fake.calls  # type: ignore[attr-defined]
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
         response = await client.post("/v1/tts", json={"text": LONG_TEXT, "voice": "fake:a"})
