@@ -103,7 +103,7 @@ def record_event(session: Session, job_id: str, kind: str, now: datetime) -> Job
     )
     session.add(row)
     session.flush()
-    return _event(row, job.callback_url)
+    return event_from_row(row, job.callback_url)
 
 
 class EventLog:
@@ -130,7 +130,7 @@ class EventLog:
             if job_id is not None:
                 query = query.where(JobEventRow.job_id == job_id)
             rows = session.execute(query.order_by(JobEventRow.id).limit(limit)).all()
-            return [_event(row, callback) for row, callback in rows]
+            return [event_from_row(row, callback) for row, callback in rows]
 
     def last_id(self, job_id: str | None = None) -> int:
         with Session(self._engine) as session:
@@ -140,7 +140,8 @@ class EventLog:
             return int(session.scalar(query) or 0)
 
 
-def _event(row: JobEventRow, callback_url: str | None) -> JobEvent:
+def event_from_row(row: JobEventRow, callback_url: str | None) -> JobEvent:
+    """The event a stored row records, with the job's callback URL."""
     return JobEvent(
         id=row.id,
         job_id=row.job_id,

@@ -47,7 +47,7 @@ class VoiceCatalog:
         if not name:
             engine = self._pool.get(self._default_engine)
             return engine, engine.default_voice(language)
-        engine_name, sep, voice_name = name.partition(":")
+        engine_name, sep, _ = name.partition(":")
         if sep:
             try:
                 engine = self._pool.get(engine_name)
@@ -55,7 +55,7 @@ class VoiceCatalog:
                 raise VoiceNotFound(
                     f"Unknown voice {name!r}: {exc.message} {_HOW_TO_FIND}"
                 ) from exc
-            return engine, self._find(engine, name, voice_name)
+            return engine, find_engine_voice(engine, name)
         if self._registered is not None:
             found = self._registered.lookup(name)
             if found is not None:
@@ -77,12 +77,15 @@ class VoiceCatalog:
             return requested
         return detected if detected in voice.languages else voice.language
 
-    def _find(self, engine: TTSEngine, full_id: str, voice_name: str) -> Voice:
-        for voice in engine.voices():
-            if voice.id == full_id or voice.name == voice_name:
-                return voice
-        raise VoiceNotFound(f"Unknown voice {full_id!r}. {_HOW_TO_FIND}")
-
     def _engine_order(self) -> list[str]:
         rest = [e for e in self._pool.enabled if e != self._default_engine]
         return [self._default_engine, *rest]
+
+
+def find_engine_voice(engine: TTSEngine, voice_id: str) -> Voice:
+    """The engine's voice `ENGINE:NAME` (or `NAME`); VoiceNotFound when it has none."""
+    _, _, voice_name = voice_id.rpartition(":")
+    for voice in engine.voices():
+        if voice.id == voice_id or voice.name == voice_name:
+            return voice
+    raise VoiceNotFound(f"Unknown voice {voice_id!r}. {_HOW_TO_FIND}")

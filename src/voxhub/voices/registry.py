@@ -22,6 +22,7 @@ from voxhub.errors import (
     VoiceNotFound,
 )
 from voxhub.jobs.store import JobStore
+from voxhub.services.voices import find_engine_voice
 from voxhub.store.objects import ObjectStore
 from voxhub.text.language import detect_language, normalize_language_tag
 from voxhub.voices.records import DEFAULT_KEYS, ReferenceInfo, RegisteredVoice
@@ -87,7 +88,7 @@ class VoiceRegistry:
         engine = self._engine(record.engine)
         if record.reference is None:
             assert record.engine_voice is not None
-            base = self._engine_voice(engine, record.engine_voice)
+            base = find_engine_voice(engine, record.engine_voice)
             return engine, dataclasses.replace(base, defaults=record.default_params())
         self._require_cloning(engine, record)
         reference = VoiceReference(
@@ -242,15 +243,6 @@ class VoiceRegistry:
                 f"{engine.name!r} cannot clone; use an engine that can, such as `remote`."
             )
 
-    def _engine_voice(self, engine: TTSEngine, engine_voice: str) -> Voice:
-        _, _, voice_name = engine_voice.partition(":")
-        for voice in engine.voices():
-            if voice.id == engine_voice or voice.name == voice_name:
-                return voice
-        raise VoiceNotFound(
-            f"Engine {engine.name!r} has no voice {engine_voice!r}; GET /v1/voices lists them."
-        )
-
     def _engine_voice_record(
         self,
         voice_id: str,
@@ -272,7 +264,7 @@ class VoiceRegistry:
                 f"engine {draft.engine!r} does not match engine_voice {draft.engine_voice!r}."
             )
         engine = self._engine(engine_name)
-        base = self._engine_voice(engine, draft.engine_voice)
+        base = find_engine_voice(engine, draft.engine_voice)
         language = _language(draft.language) or base.language
         if language not in base.languages:
             raise InvalidInput(

@@ -19,7 +19,7 @@ from voxhub.db.models import (
     WebhookDeliveryRow,
     utcnow,
 )
-from voxhub.jobs.events import TERMINAL_STATUSES, JobEvent
+from voxhub.jobs.events import TERMINAL_STATUSES, JobEvent, event_from_row
 
 # a message may arrive a little before its countdown by the sender's clock: still due
 _EARLY = timedelta(seconds=1)
@@ -236,7 +236,7 @@ class DeliveryStore:
             .limit(limit)
         )
         with Session(self._engine) as session:
-            return [_event(row, url) for row, url in session.execute(query)]
+            return [event_from_row(row, url) for row, url in session.execute(query)]
 
     def recover(self, overdue_after: float, max_attempts: int, limit: int = 200) -> list[str]:
         """Deliveries whose message was lost or whose sender died, made due now; their ids.
@@ -308,20 +308,4 @@ def _delivery(row: WebhookDeliveryRow, history: tuple[Attempt, ...] = ()) -> Del
         created_at=row.created_at,
         delivered_at=row.delivered_at,
         history=history,
-    )
-
-
-def _event(row: JobEventRow, callback_url: str | None) -> JobEvent:
-    return JobEvent(
-        id=row.id,
-        job_id=row.job_id,
-        kind=row.kind,
-        status=row.status,
-        chunks_done=row.chunks_done,
-        chunks_total=row.chunks_total,
-        eta_seconds=row.eta_seconds,
-        error=row.error,
-        dead_lettered=row.dead_lettered,
-        created_at=row.created_at,
-        callback_url=callback_url,
     )
