@@ -10,11 +10,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.s3 import moto_s3, s3_storage  # noqa: F401  (fixtures, for every test module)
+from tests.support.s3 import moto_s3, s3_storage  # noqa: F401  (fixtures, for every test module)
 from voxhub.api.app import create_app
 from voxhub.container import Container
-from voxhub.engines.base import EngineOptions
 from voxhub.engines.pool import EnginePool
+from voxhub.engines.tts.options import EngineOptions
 from voxhub.settings import EngineSettings, Settings
 
 ENABLED = ["kokoro", "espeak", "fake"]

@@ -1,41 +1,83 @@
-"""Builds the long-lived parts of voxhub (engines, services, stores) from Settings."""
+"""The one composition root: builds every long-lived part of a process from Settings."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
+from types import MappingProxyType
 
+import anyio
+from celery import Celery
 from sqlalchemy import Engine
 
-from voxhub.asr.options import ASROptions
-from voxhub.asr.pool import ASREnginePool
-from voxhub.asr.vad import VadConfig
 from voxhub.db.engine import database_engine
 from voxhub.db.migrate import upgrade
-from voxhub.engines.base import EngineOptions
-from voxhub.engines.pool import EnginePool
-from voxhub.engines.remote_options import remote_options
-from voxhub.jobs.celery_app import make_celery
-from voxhub.jobs.event_bus import RedisEventPublisher
-from voxhub.jobs.events import EventLog
-from voxhub.jobs.files import JobFiles
-from voxhub.jobs.queue import CeleryJobQueue
-from voxhub.jobs.reconciler import Reconciler
-from voxhub.jobs.retention import Retention
-from voxhub.jobs.service import JobService
-from voxhub.jobs.store import JobStore
+from voxhub.db.repositories.events import EventLog
+from voxhub.db.repositories.jobs import JobStore
+from voxhub.db.repositories.voices import VoiceStore
+from voxhub.db.repositories.webhooks import DeliveryStore
+from voxhub.engines.asr.options import ASROptions
+from voxhub.engines.asr.vad import VadConfig
+from voxhub.engines.pool import ASREnginePool, EnginePool
+from voxhub.engines.tts.options import DEFAULT_INPUTS, EngineOptions, RemoteEngineOptions
+from voxhub.objects.base import ObjectStore
+from voxhub.objects.factory import object_store
+from voxhub.objects.results import ResultFiles
+from voxhub.services.admission import Admission, ClassStats
+from voxhub.services.events.bus import RedisEventPublisher
+from voxhub.services.events.stream import EventSignals
+from voxhub.services.jobs.files import JobFiles
+from voxhub.services.jobs.reconciler import Reconciler
+from voxhub.services.jobs.retention import Retention
+from voxhub.services.jobs.runner import JobRunner
+from voxhub.services.jobs.service import JobService
+from voxhub.services.online import OnlineSynthesis
+from voxhub.services.recognition.stats import ASRObserver
+from voxhub.services.recognition.streams import ASRStreams
 from voxhub.services.synthesis import Synthesizer
-from voxhub.services.voices import VoiceCatalog
-from voxhub.settings import Settings
-from voxhub.store.factory import object_store
-from voxhub.store.files import ResultFiles
-from voxhub.store.objects import ObjectStore
+from voxhub.services.transcription import Transcriber, TranscriptionLimits
+from voxhub.services.voice_samples import VoiceSamples
+from voxhub.services.voices.catalog import VoiceCatalog
+from voxhub.services.voices.references import ReferenceFetcher, ReferenceLimits
+from voxhub.services.voices.registry import VoiceRegistry
+from voxhub.services.webhooks.courier import Courier
+from voxhub.services.webhooks.dispatcher import WebhookDispatcher
+from voxhub.services.webhooks.sender import Sender
+from voxhub.services.webhooks.ssrf import CallbackPolicy
+from voxhub.services.webhooks.sweep import WebhookSweep
+from voxhub.settings import ASRSettings, RemoteEngineSettings, Settings
 from voxhub.subtitles.cues import CueRules
-from voxhub.voices.references import ReferenceFetcher, ReferenceLimits
-from voxhub.voices.registry import VoiceRegistry
-from voxhub.voices.samples import VoiceSamples
-from voxhub.voices.store import VoiceStore
-from voxhub.webhooks.ssrf import CallbackPolicy
-from voxhub.webhooks.wiring import Webhooks
+from voxhub.tasks.celery_app import make_celery
+from voxhub.tasks.queue import CeleryJobQueue
+from voxhub.tasks.runtime import TaskRuntime
+from voxhub.tasks.webhook_queue import CeleryWebhookQueue
+
+
+@dataclass
+class Webhooks:
+    """The webhook parts of one process."""
+
+    policy: CallbackPolicy
+    deliveries: DeliveryStore
+    # a job store listener, in the API and in every worker
+    dispatcher: WebhookDispatcher
+    # runs the delivery task, in workers
+    courier: Courier
+    # run by the reconciler, in the API
+    sweep: WebhookSweep
+
+
+@dataclass
+class ApiServices:
+    """What one API process serves requests with, beyond the container; built in its loop."""
+
+    admission: Admission
+    online: OnlineSynthesis
+    asr_streams: ASRStreams
+    # files decoded at once by this process
+    file_limiter: anyio.CapacityLimiter
+    event_signals: EventSignals
 
 
 @dataclass
@@ -58,21 +100,19 @@ class Container:
     retention: Retention
     webhooks: Webhooks
     asr_engines: ASREnginePool
+    transcriber: Transcriber
     voice_registry: VoiceRegistry
     voice_samples: VoiceSamples
 
     @classmethod
-    def build(cls, settings: Settings, engines: EnginePool | None = None) -> Container:
-        """Everything from settings; pass `engines` to share already-loaded models."""
-        engines = engines or EnginePool(
-            EngineOptions(
-                threads=settings.engines.threads,
-                model_dir=settings.engines.model_dir,
-                fault_file=settings.engines.fault_file,
-                remote=remote_options(settings.engines.remote),
-            ),
-            enabled=settings.engines.enabled,
-        )
+    def build(
+        cls,
+        settings: Settings,
+        engines: EnginePool | None = None,
+        asr_engines: ASREnginePool | None = None,
+    ) -> Container:
+        """Everything from settings; pass the pools to share already-loaded models."""
+        engines = engines or EnginePool(engine_options(settings), enabled=settings.engines.enabled)
         # nothing below connects yet: the database, broker and object store are reached on
         # first use (but storage settings that cannot work fail here, at start-up)
         objects = object_store(settings)
@@ -95,9 +135,10 @@ class Container:
         )
         celery = make_celery(settings)
         queue = CeleryJobQueue(celery, settings.jobs)
-        webhooks = Webhooks.build(settings, database, celery)
+        webhooks = build_webhooks(settings, database, celery)
         store.add_listener(webhooks.dispatcher)
         job_files = JobFiles(objects, settings.scratch_dir)
+        asr_engines = asr_engines or asr_engine_pool(settings)
         return cls(
             settings=settings,
             engines=engines,
@@ -127,7 +168,8 @@ class Container:
                 objects,
                 {"zh": settings.voices.sample_text_zh, "en": settings.voices.sample_text_en},
             ),
-            asr_engines=asr_engine_pool(settings),
+            asr_engines=asr_engines,
+            transcriber=transcriber(settings.asr, asr_engines),
         )
 
     def migrate_embedded(self) -> None:
@@ -144,6 +186,73 @@ class Container:
         for name in self.settings.asr.preload:
             if name in self.asr_engines.enabled:
                 self.asr_engines.get(name)
+
+    def api_services(
+        self,
+        on_admission_change: Callable[[str, ClassStats], None] | None = None,
+        asr_observer: ASRObserver | None = None,
+    ) -> ApiServices:
+        """The API process's own parts; call inside its event loop (limiters and signals
+        belong to the loop that made them)."""
+        settings = self.settings
+        admission = Admission(settings.admission, on_change=on_admission_change)
+        online = OnlineSynthesis(
+            self.synthesizer,
+            self.results,
+            self.cue_rules,
+            anyio.CapacityLimiter(settings.online.inference_threads),
+            admission,
+        )
+        return ApiServices(
+            admission=admission,
+            online=online,
+            asr_streams=ASRStreams(settings.asr, self.asr_engines, asr_observer),
+            file_limiter=anyio.CapacityLimiter(settings.asr.file_concurrency),
+            event_signals=EventSignals(asyncio.get_running_loop()),
+        )
+
+
+def worker_runtime(settings: Settings, app: Celery) -> TaskRuntime:
+    """What one worker process's tasks run with (built in the process, on first use)."""
+    container = Container.build(settings)
+    runner = JobRunner(
+        # the container's store: its listeners push job events to the API processes
+        container.job_store,
+        # the container's object store: chunks go where every other worker can read them
+        container.job_files,
+        container.synthesizer,
+        settings.jobs,
+        container.cue_rules,
+        settings.online.sentence_pause,
+    )
+    return TaskRuntime(
+        runner=runner,
+        queue=CeleryJobQueue(app, settings.jobs),
+        courier=container.webhooks.courier,
+        preload=container.preload,
+    )
+
+
+def transcriber(asr: ASRSettings, engines: ASREnginePool) -> Transcriber:
+    """File transcription with the process's speech recognition engines, within the limits."""
+    limits = TranscriptionLimits(max_bytes=asr.max_upload_bytes, max_seconds=asr.max_file_seconds)
+    return Transcriber(engines, asr.default, limits)
+
+
+def build_webhooks(settings: Settings, database: Engine, celery: Celery) -> Webhooks:
+    config = settings.webhooks
+    policy = CallbackPolicy(config.allow_hosts)
+    deliveries = DeliveryStore(database)
+    sender = Sender(policy, config.timeout)
+    queue = CeleryWebhookQueue(celery, sender.time_limit)
+    dispatcher = WebhookDispatcher(deliveries, queue, settings.server.public_url)
+    return Webhooks(
+        policy=policy,
+        deliveries=deliveries,
+        dispatcher=dispatcher,
+        courier=Courier(deliveries, sender, queue, config),
+        sweep=WebhookSweep(deliveries, dispatcher, queue, config),
+    )
 
 
 def voice_registry(
@@ -167,6 +276,42 @@ def voice_registry(
             max_seconds=limits.max_reference_seconds,
             min_rate=limits.min_reference_rate,
         ),
+    )
+
+
+def engine_options(settings: Settings) -> EngineOptions:
+    """How the text-to-speech engines of this process load."""
+    return EngineOptions(
+        threads=settings.engines.threads,
+        model_dir=settings.engines.model_dir,
+        fault_file=settings.engines.fault_file,
+        remote=remote_options(settings.engines.remote),
+    )
+
+
+def remote_options(settings: RemoteEngineSettings) -> RemoteEngineOptions:
+    """The remote engine's options from its settings."""
+    return RemoteEngineOptions(
+        protocol=settings.protocol,
+        base_url=settings.base_url,
+        token=settings.token.get_secret_value(),
+        model=settings.model,
+        version=settings.version,
+        voices=tuple(settings.voices),
+        languages=tuple(settings.languages),
+        sample_rate=settings.sample_rate,
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        prediction_timeout=settings.prediction_timeout,
+        poll_interval=settings.poll_interval,
+        wait=settings.wait,
+        max_retries=settings.max_retries,
+        retry_initial=settings.retry_initial,
+        retry_max=settings.retry_max,
+        max_concurrency=settings.max_concurrency,
+        inputs=MappingProxyType({**DEFAULT_INPUTS, **settings.inputs}),
+        clone_task=settings.clone_task,
+        instruct_task=settings.instruct_task,
     )
 
 

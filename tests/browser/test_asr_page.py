@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.asr_support import SENTENCE, asr_settings, english_speech, write_wav
 from tests.conftest import serve_app
-from voxhub.asr.accuracy import word_error_rate
+from tests.support.asr_support import SENTENCE, asr_settings, english_speech, write_wav
 from voxhub.audio.resample import resample
 from voxhub.container import Container
+from voxhub.engines.asr.accuracy import word_error_rate
 from voxhub.engines.pool import EnginePool
 
 pytestmark = [pytest.mark.kokoro, pytest.mark.asyncio(loop_scope="session")]

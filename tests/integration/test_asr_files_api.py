@@ -9,11 +9,10 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.asr_speech import ENGLISH, ENGLISH_VOICE, RATE, utterance, wav_bytes
-from voxhub.asr.accuracy import word_error_rate
-from voxhub.asr.pool import ASREnginePool
-from voxhub.container import Container, asr_engine_pool
-from voxhub.engines.pool import EnginePool
+from tests.support.asr_speech import ENGLISH, ENGLISH_VOICE, RATE, utterance, wav_bytes
+from voxhub.container import Container, asr_engine_pool, transcriber
+from voxhub.engines.asr.accuracy import word_error_rate
+from voxhub.engines.pool import ASREnginePool, EnginePool
 from voxhub.settings import Settings
 from voxhub.subtitles.formats import parse_srt
 
@@ -32,9 +31,7 @@ def asr_pool(tmp_path_factory: pytest.TempPathFactory) -> ASREnginePool:
 def container(
     settings: Settings, engine_pool: EnginePool, asr_pool: ASREnginePool
 ) -> Iterator[Container]:
-    built = Container.build(settings, engine_pool)
-    built.asr_engines = asr_pool
-    yield built
+    yield Container.build(settings, engine_pool, asr_pool)
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +44,13 @@ async def _post(
     data: bytes,
     path: str = "/v1/asr/transcriptions",
     filename: str = "speech.wav",
-    **fields: str | list[str],
+    granularities: list[str] | None = None,
+    **fields: str,
 ) -> httpx.Response:
-    return await client.post(path, data=fields, files={"file": (filename, data)})
+    form: dict[str, str | list[str]] = dict(fields)
+    if granularities is not None:
+        form["timestamp_granularities[]"] = granularities
+    return await client.post(path, data=form, files={"file": (filename, data)})
 
 
 async def test_json_with_segments_and_words(client: httpx.AsyncClient, speech: np.ndarray) -> None:
@@ -100,7 +101,7 @@ async def test_openai_route_defaults_to_whisper(
         model="pocketsphinx",
         language="en",
         response_format="verbose_json",
-        **{"timestamp_granularities[]": ["word", "segment"]},
+        granularities=["word", "segment"],
     )
     body = verbose.json()
     assert body["task"] == "transcribe" and body["language"] == "english"
@@ -152,16 +153,14 @@ async def test_size_and_length_limits_are_413(
 ) -> None:
     data = wav_bytes(speech)
     asr = container.settings.asr
-    container.settings = container.settings.model_copy(
-        update={"asr": asr.model_copy(update={"max_upload_bytes": len(data) - 1})}
-    )
+    smaller = asr.model_copy(update={"max_upload_bytes": len(data) - 1})
+    container.transcriber = transcriber(smaller, container.asr_engines)
     message = await _error(
         await _post(client, data, engine="pocketsphinx"), 413, "payload_too_large"
     )
     assert f"{len(data) - 1:,}" in message and "VOXHUB_ASR__MAX_UPLOAD_BYTES" in message
-    container.settings = container.settings.model_copy(
-        update={"asr": asr.model_copy(update={"max_file_seconds": 2.0})}
-    )
+    shorter = asr.model_copy(update={"max_file_seconds": 2.0})
+    container.transcriber = transcriber(shorter, container.asr_engines)
     message = await _error(
         await _post(client, data, engine="pocketsphinx"), 413, "payload_too_large"
     )

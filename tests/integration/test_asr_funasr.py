@@ -13,8 +13,8 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.asr_support import asr_settings, frames, tone, ws_url
 from tests.conftest import serve_app
+from tests.support.asr_support import asr_settings, frames, tone, ws_url
 from voxhub.container import Container
 from voxhub.engines.pool import EnginePool
 

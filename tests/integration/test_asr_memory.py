@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.asr_support import frames
+from tests.support.asr_support import frames
 from voxhub.benchmarks.server import ServeProcess
 from voxhub.client.asr_stream import StreamClient
 

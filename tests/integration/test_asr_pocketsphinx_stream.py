@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 import soundfile
 
-from tests.asr_support import SENTENCE, asr_settings, english_speech, write_wav, ws_url
 from tests.conftest import serve_app
-from voxhub.asr.accuracy import word_error_rate
+from tests.support.asr_support import SENTENCE, asr_settings, english_speech, write_wav, ws_url
 from voxhub.audio.resample import resample
 from voxhub.client.asr_stream import StreamClient
 from voxhub.container import Container
+from voxhub.engines.asr.accuracy import word_error_rate
 from voxhub.engines.pool import EnginePool
 
 pytestmark = pytest.mark.kokoro

@@ -15,10 +15,10 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.asr_support import asr_settings, frames, silence, tone, ws_url
 from tests.conftest import serve_app
-from voxhub.asr.fake import FakeASREngine
+from tests.support.asr_support import asr_settings, frames, silence, tone, ws_url
 from voxhub.container import Container
+from voxhub.engines.asr.fake import FakeASREngine
 from voxhub.engines.pool import EnginePool
 
 # the async fixtures (connections) live on the session's loop: run the tests there too

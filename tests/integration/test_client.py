@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -61,7 +62,7 @@ def test_voices_and_streaming(live_server: str) -> None:
 
 def test_error_answers_raise_with_the_servers_code(live_server: str) -> None:
     with Client(live_server) as voxhub:
-        cases = [
+        cases: list[tuple[dict[str, Any], int, str | None]] = [
             ({"text": "a" * 301}, 413, "text_too_long"),
             ({"text": "hello", "voice": "espeak:nobody"}, 404, "voice_not_found"),
             ({"text": "hello", "format": "aiff"}, 422, "unsupported_format"),

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_settings
-from tests.voice_audio import TRANSCRIPT, reference_wav
+from tests.support.voice_audio import TRANSCRIPT, reference_wav
 from voxhub.client import AsyncClient, Client, VoxhubAPIError
 from voxhub.engines.pool import EnginePool
 from voxhub.settings import Settings

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.backends import REDIS
-from tests.jobstack import JobStack, running_stack, submit, wait_for
+from tests.support.backends import REDIS
+from tests.support.jobstack import JobStack, running_stack, submit, wait_for
 
 SLOW_TEXT = " ".join(f"Sentence {n} of a job that takes a while." for n in range(40))
 

@@ -14,12 +14,12 @@ from tests.conftest import ENABLED
 from voxhub.container import Container
 from voxhub.db.migrate import upgrade
 from voxhub.engines.pool import EnginePool
-from voxhub.jobs.files import JobFiles
-from voxhub.jobs.pipeline import JobRunner
-from voxhub.jobs.service import JobService
+from voxhub.objects.faults import FaultyObjects
+from voxhub.services.jobs.files import JobFiles
+from voxhub.services.jobs.runner import JobRunner
+from voxhub.services.jobs.service import JobService
 from voxhub.services.synthesis import SynthesisRequest
 from voxhub.settings import EngineSettings, JobSettings, Settings
-from voxhub.store.faults import FaultyObjects
 
 TEXT = "The first chunk is here. " * 12 + "And the second chunk follows it. " * 10
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 TEXT = "First sentence of the job. " * 40
@@ -58,7 +60,7 @@ async def test_newest_first_and_paginated(client: httpx.AsyncClient) -> None:
 
 
 async def test_bad_input_is_refused_with_a_clear_error(client: httpx.AsyncClient) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], int, str | None]] = [
         ({"text": "   "}, 422, "empty_text"),
         ({"text": "a" * 50_001}, 413, "text_too_long"),
         ({"text": "hello", "voice": "nobody:here"}, 404, None),

@@ -15,8 +15,8 @@ import soundfile as sf
 
 from voxhub.api.app import create_app
 from voxhub.container import Container
-from voxhub.engines.base import EngineOptions
 from voxhub.engines.pool import EnginePool
+from voxhub.engines.tts.options import EngineOptions
 from voxhub.settings import EngineSettings, Settings
 from voxhub.subtitles.formats import parse_srt
 

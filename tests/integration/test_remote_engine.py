@@ -15,19 +15,14 @@ import httpx
 import pytest
 import soundfile as sf
 
-from tests.remote_server import SECONDS_PER_CHAR, RemoteServer
+from tests.support.remote_server import SECONDS_PER_CHAR, RemoteServer
 from voxhub.api.app import create_app
-from voxhub.container import Container
-from voxhub.engines.base import (
-    EngineOptions,
-    SynthesisParams,
-    Voice,
-    VoiceReference,
-)
+from voxhub.container import Container, remote_options
 from voxhub.engines.pool import EnginePool
 from voxhub.engines.registry import available_tts_engines
-from voxhub.engines.remote import RemoteEngine
-from voxhub.engines.remote_options import RemoteEngineOptions, remote_options
+from voxhub.engines.tts.base import SynthesisParams, Voice, VoiceReference
+from voxhub.engines.tts.options import EngineOptions, RemoteEngineOptions
+from voxhub.engines.tts.remote.engine import RemoteEngine
 from voxhub.errors import CloningNotSupported, EngineUnavailable, RemoteTimeout
 from voxhub.settings import EngineSettings, RemoteEngineSettings, Settings
 from voxhub.subtitles.formats import parse_srt

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.jobstack import running_stack, submit, wait_for
-from tests.remote_server import RemoteServer
-from tests.voice_audio import TRANSCRIPT, reference_wav
+from tests.support.jobstack import running_stack, submit, wait_for
+from tests.support.remote_server import RemoteServer
+from tests.support.voice_audio import TRANSCRIPT, reference_wav
 from voxhub.api.app import create_app
 from voxhub.container import Container
 from voxhub.engines.pool import EnginePool

@@ -15,7 +15,7 @@ import pytest
 import soundfile as sf
 
 from tests.conftest import ENABLED
-from tests.voice_audio import TRANSCRIPT, reference_wav
+from tests.support.voice_audio import TRANSCRIPT, reference_wav
 from voxhub.audio.formats import AudioFormat
 from voxhub.engines.pool import EnginePool
 from voxhub.settings import EngineSettings, Settings, VoiceSettings, WebhookSettings

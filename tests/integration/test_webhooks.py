@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.jobstack import JobStack, running_stack, submit, wait_for
-from voxhub.webhooks.signing import verify
+from tests.support.jobstack import JobStack, running_stack, submit, wait_for
+from voxhub.services.webhooks.signing import verify
 
 SECRET = "whsec-test-secret"
 TEXT = "Hello from the webhook test. It is short."

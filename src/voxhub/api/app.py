@@ -16,15 +16,16 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from voxhub import __version__
+from voxhub.api.compat import funasr, glmtts, openai
 from voxhub.api.errors import install_error_handlers
 from voxhub.api.metrics import Metrics, TimingMiddleware
-from voxhub.api.routes import asr_files, asr_ws, events, jobs, ops, stats, tts, voices
+from voxhub.api.routes import asr_page, events, jobs, ops, stats, transcription, tts, voices
+from voxhub.api.ws import stream
+from voxhub.api.ws.metrics import ASRMetrics
 from voxhub.container import Container
 from voxhub.errors import VoxhubError
 from voxhub.logs import RequestIdMiddleware, configure_logging
-from voxhub.services.admission import Admission
-from voxhub.services.event_stream import EventSignals, follow_redis
-from voxhub.services.online import OnlineSynthesis
+from voxhub.services.events.stream import follow_redis
 from voxhub.settings import Settings, log_options
 
 log = logging.getLogger("voxhub")
@@ -42,22 +43,16 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
             # keep serving: /health reports the engine missing and requests get a 503
             log.error("engine preload failed: %s", exc.message)
         app.state.container = built
-        admission = Admission(settings.admission, on_change=metrics.admission_changed)
-        for name, figures in admission.stats.items():
-            metrics.admission_changed(name, figures)
-        app.state.admission = admission
-        metrics.watch_jobs(built.job_store)
-        app.state.online = OnlineSynthesis(
-            built.synthesizer,
-            built.results,
-            built.cue_rules,
-            anyio.CapacityLimiter(settings.online.inference_threads),
-            admission,
+        services = built.api_services(
+            on_admission_change=metrics.admission_changed, asr_observer=ASRMetrics(metrics)
         )
+        app.state.services = services
+        for name, figures in services.admission.stats.items():
+            metrics.admission_changed(name, figures)
+        metrics.watch_jobs(built.job_store)
         # the embedded database belongs to this server: bring it up to date itself
         await anyio.to_thread.run_sync(built.migrate_embedded)
-        signals = EventSignals(asyncio.get_running_loop())
-        app.state.event_signals = signals
+        signals = services.event_signals
         built.job_store.add_listener(signals.notify_threadsafe)
         # plain tasks, not a task group: the lifespan may be exited from another task
         background = [
@@ -77,6 +72,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
             yield
         finally:
             built.job_store.remove_listener(signals.notify_threadsafe)
+            services.asr_streams.shutdown()
             for task in background:
                 task.cancel()
             for task in background:
@@ -102,9 +98,13 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     app.include_router(voices.router)
     app.include_router(ops.router)
     app.include_router(stats.router)
-    # real-time recognition (its lifespan owns the decode threads), /ws/asr, /test
-    app.include_router(asr_ws.router)
-    app.include_router(asr_files.router)
+    app.include_router(stream.router)
+    app.include_router(transcription.router)
+    app.include_router(asr_page.router)
+    # the routes of the services voxhub replaces
+    app.include_router(openai.router)
+    app.include_router(glmtts.router)
+    app.include_router(funasr.router)
     # the JavaScript client, shipped inside the package
     app.mount("/static", StaticFiles(packages=[("voxhub", "static")]), name="static")
     return app

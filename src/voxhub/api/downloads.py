@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Response
 from fastapi.responses import FileResponse, RedirectResponse
 
-from voxhub.store.objects import Download
+from voxhub.objects.base import Download
 
 
 def download_response(found: Download, media_type: str, filename: str | None = None) -> Response:

@@ -17,7 +17,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from voxhub.jobs.store import JobStore
+from voxhub.db.repositories.jobs import JobStore
 from voxhub.services.admission import ClassStats
 
 _COUNTED = ("total", "rejected", "timed_out")

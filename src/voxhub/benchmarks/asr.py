@@ -24,15 +24,15 @@ from pathlib import Path
 
 import numpy as np
 
-from voxhub.asr.accuracy import word_error_rate
-from voxhub.asr.base import ASREngine, ASRSession, Samples, StreamOptions
-from voxhub.asr.options import ASROptions
-from voxhub.asr.pool import ASREnginePool
 from voxhub.audio.resample import resample
 from voxhub.benchmarks.server import ServeProcess
 from voxhub.client.asr_stream import StreamClient
-from voxhub.engines.base import EngineOptions, SynthesisParams
-from voxhub.engines.pool import EnginePool
+from voxhub.engines.asr.accuracy import word_error_rate
+from voxhub.engines.asr.base import ASREngine, ASRSession, Samples, StreamOptions
+from voxhub.engines.asr.options import ASROptions
+from voxhub.engines.pool import ASREnginePool, EnginePool
+from voxhub.engines.tts.base import SynthesisParams
+from voxhub.engines.tts.options import EngineOptions
 from voxhub.settings import Settings
 
 STREAMS = (1, 2, 4, 8, 16)

@@ -100,7 +100,7 @@ def _prepared(data_dir: Path, text: str) -> str:
     """A job whose chunks are synthesized (espeak, in this process) but not yet merged."""
     from voxhub.container import Container
     from voxhub.db.migrate import upgrade
-    from voxhub.jobs.pipeline import JobRunner
+    from voxhub.services.jobs.runner import JobRunner
     from voxhub.services.synthesis import SynthesisRequest
     from voxhub.settings import EngineSettings, Settings
 
@@ -116,7 +116,7 @@ def _prepared(data_dir: Path, text: str) -> str:
 
         def send_merge(self, job_id: str) -> None: ...
 
-    from voxhub.jobs.service import JobService
+    from voxhub.services.jobs.service import JobService
 
     service = JobService(container.job_store, _Hold(), container.synthesizer, settings.jobs)
     job = service.submit(SynthesisRequest(text=text, voice="espeak:cmn", format="wav"))
@@ -139,7 +139,7 @@ def _runner(container: Any, settings: Any, runner_class: Any) -> Any:
 
 def _merge_in_this_process(data_dir: str, job_id: str) -> None:
     from voxhub.container import Container
-    from voxhub.jobs.pipeline import JobRunner
+    from voxhub.services.jobs.runner import JobRunner
     from voxhub.settings import EngineSettings, Settings
 
     settings = Settings(

@@ -9,8 +9,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from voxhub.benchmarks.texts import EN
-from voxhub.engines.base import EngineOptions, SynthesisParams, TTSEngine
 from voxhub.engines.pool import EnginePool
+from voxhub.engines.tts.base import SynthesisParams, TTSEngine
+from voxhub.engines.tts.options import EngineOptions
 
 ENGINES = ("piper", "kokoro")
 

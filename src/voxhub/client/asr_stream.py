@@ -15,10 +15,9 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import soundfile
+import soxr
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
-
-from voxhub.audio.resample import resample
 
 SAMPLE_RATE = 16_000
 FUNASR_PATH = "/ws/asr"
@@ -30,7 +29,7 @@ def load_pcm16(path: Path) -> bytes:
     """A sound file (any rate, any channels) as 16 kHz mono little-endian PCM16."""
     data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
     mono = np.ascontiguousarray(data.mean(axis=1), dtype=np.float32)
-    samples = resample(mono, int(rate), SAMPLE_RATE)
+    samples = mono if int(rate) == SAMPLE_RATE else soxr.resample(mono, int(rate), SAMPLE_RATE)
     pcm: bytes = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
     return pcm
 

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
-from voxhub.engines.base import EngineOptions, TTSEngine
-from voxhub.engines.registry import tts_engine_class
+from voxhub.engines.asr.base import ASREngine
+from voxhub.engines.asr.options import ASROptions
+from voxhub.engines.base import EngineClass
+from voxhub.engines.registry import asr_engine_class, tts_engine_class
+from voxhub.engines.tts.base import TTSEngine
+from voxhub.engines.tts.options import EngineOptions
 from voxhub.errors import EngineNotFound, EngineUnavailable, VoxhubError
 
 OptionsT = TypeVar("OptionsT")
 EngineT = TypeVar("EngineT")
-OptionsT_contra = TypeVar("OptionsT_contra", contravariant=True)
-EngineT_co = TypeVar("EngineT_co", covariant=True)
-
-
-class EngineClass(Protocol[OptionsT_contra, EngineT_co]):
-    def load(self, options: OptionsT_contra) -> EngineT_co: ...
 
 
 class ModelPool(Generic[OptionsT, EngineT]):
@@ -86,3 +84,12 @@ class EnginePool(ModelPool[EngineOptions, TTSEngine]):
 
     def engine_class(self, name: str) -> EngineClass[EngineOptions, TTSEngine]:
         return tts_engine_class(name)
+
+
+class ASREnginePool(ModelPool[ASROptions, ASREngine]):
+    """The speech recognition engines of one process."""
+
+    enabled_setting = "VOXHUB_ASR__ENABLED"
+
+    def engine_class(self, name: str) -> EngineClass[ASROptions, ASREngine]:
+        return asr_engine_class(name)

@@ -13,15 +13,15 @@ import numpy as np
 
 from voxhub.audio.encode import StreamEncoder, encode
 from voxhub.audio.resample import StreamResampler, resample
-from voxhub.engines.base import Voice
+from voxhub.engines.tts.base import Voice
 from voxhub.errors import DeadlineExceeded
+from voxhub.objects.results import ResultFiles
 from voxhub.services.admission import Admission, Ticket
 from voxhub.services.synthesis import (
     SynthesisPlan,
     SynthesisRequest,
     Synthesizer,
 )
-from voxhub.store.files import ResultFiles
 from voxhub.subtitles.cues import Cue, CueRules, build_cues
 from voxhub.timing import SentenceTiming
 

@@ -9,14 +9,14 @@ import numpy as np
 
 from voxhub.audio.formats import AudioFormat, check_output, encoded_rate, parse_format
 from voxhub.audio.silence import speech_bounds
-from voxhub.engines.base import Samples, SynthesisParams, TTSEngine, Voice
+from voxhub.engines.tts.base import Samples, SynthesisParams, TTSEngine, Voice
 from voxhub.errors import EmptyText, SynthesisCancelled, TextTooLong
-from voxhub.services.voices import VoiceCatalog
+from voxhub.services.voices.catalog import VoiceCatalog
+from voxhub.services.voices.defaults import apply_defaults
 from voxhub.text.language import detect_language, normalize_language_tag
 from voxhub.text.normalize import normalize
 from voxhub.text.sentences import split_sentences
 from voxhub.timing import SentenceTiming, WordTiming
-from voxhub.voices.records import apply_defaults
 
 
 @dataclass(frozen=True)

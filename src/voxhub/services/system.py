@@ -9,20 +9,16 @@ import shutil
 import sys
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from voxhub import __version__
-
-if TYPE_CHECKING:
-    from voxhub.container import Container
+from voxhub.engines.pool import EnginePool
 
 _PACKAGES = ("fastapi", "uvicorn", "celery", "sqlalchemy", "onnxruntime", "kokoro-onnx", "numpy")
 
 
-def system_facts(container: Container) -> dict[str, Any]:
-    disk = shutil.disk_usage(
-        container.settings.data_dir if container.settings.data_dir.exists() else "."
-    )
+def system_facts(data_dir: Path, engines: EnginePool) -> dict[str, Any]:
+    disk = shutil.disk_usage(data_dir if data_dir.exists() else ".")
     load = os.getloadavg()
     return {
         "version": __version__,
@@ -41,13 +37,13 @@ def system_facts(container: Container) -> dict[str, Any]:
             "rss_mb": _rss_mb(),
         },
         "disk": {
-            "path": str(container.settings.data_dir),
+            "path": str(data_dir),
             "total_gb": round(disk.total / 1e9, 2),
             "free_gb": round(disk.free / 1e9, 2),
         },
         "engines": {
             name: {"sample_rate": engine.capabilities.sample_rate, "voices": len(engine.voices())}
-            for name, engine in container.engines.loaded().items()
+            for name, engine in engines.loaded().items()
         },
         "packages": {name: _version(name) for name in _PACKAGES},
     }

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import anyio
 
-from voxhub.asr.base import Transcript
-from voxhub.asr.languages import resolve_language
-from voxhub.asr.pool import ASREnginePool
 from voxhub.audio.decode import decode_audio
+from voxhub.engines.asr.base import Transcript
+from voxhub.engines.asr.languages import resolve_language
+from voxhub.engines.pool import ASREnginePool
 from voxhub.errors import PayloadTooLarge
 
 

@@ -8,11 +8,11 @@ import anyio
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
-from voxhub.api.deps import ContainerDep
+from voxhub.api.deps import ContainerDep, get_event_signals
 from voxhub.api.routes.jobs import job_out
+from voxhub.db.repositories.job_views import ACTIVE, TERMINAL
 from voxhub.errors import InvalidInput
-from voxhub.jobs.store import ACTIVE, TERMINAL
-from voxhub.services.event_stream import EventSignals, StreamStart, event_stream
+from voxhub.services.events.stream import StreamStart, event_stream
 
 router = APIRouter(tags=["jobs"])
 
@@ -53,7 +53,7 @@ async def _stream(
     start = await anyio.to_thread.run_sync(
         lambda: _start(request, container, job_id, _cursor(last_event_id))
     )
-    signals: EventSignals = request.app.state.event_signals
+    signals = get_event_signals(request)
     stream = event_stream(container.event_log, signals, container.settings.events, job_id, start)
     return StreamingResponse(stream, media_type="text/event-stream", headers=_HEADERS)
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from voxhub.api.deps import ContainerDep, JobsDep, public_url
 from voxhub.api.downloads import download_response
-from voxhub.api.job_schemas import (
+from voxhub.api.schemas.jobs import (
     JobLinks,
     JobList,
     JobOut,
@@ -19,11 +19,11 @@ from voxhub.api.job_schemas import (
     WebhookOut,
 )
 from voxhub.audio.formats import parse_format
+from voxhub.db.repositories.job_views import STATUSES, JobView
+from voxhub.db.repositories.webhooks import Delivery
 from voxhub.errors import Conflict, InvalidInput, NotFound
-from voxhub.jobs.files import RESULT_TYPES, download_name
-from voxhub.jobs.service import JobService
-from voxhub.jobs.store import STATUSES, JobView
-from voxhub.webhooks.deliveries import Delivery
+from voxhub.services.jobs.files import RESULT_TYPES, download_name
+from voxhub.services.jobs.service import JobService
 
 router = APIRouter(prefix="/v1/tts/jobs", tags=["jobs"])
 

@@ -9,10 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from voxhub import __version__
-from voxhub.api.asr_connection import asr_figures
-from voxhub.api.deps import ContainerDep
-from voxhub.api.schemas import DependencyHealth, EngineHealth, Health
-from voxhub.services.dependencies import check_broker, check_database, check_storage
+from voxhub.api.deps import ContainerDep, asr_figures
+from voxhub.api.schemas.tts import DependencyHealth, EngineHealth, Health
+from voxhub.services.readiness import check_broker, check_database, check_storage
 from voxhub.services.system import system_facts
 
 router = APIRouter(tags=["operations"])
@@ -63,4 +62,6 @@ async def health(request: Request, container: ContainerDep) -> JSONResponse:
 @router.get("/v1/system", summary="Host and process facts")
 async def system(container: ContainerDep) -> dict[str, Any]:
     """CPU, memory, disk, versions and loaded engines, for operators."""
-    return await anyio.to_thread.run_sync(system_facts, container)
+    return await anyio.to_thread.run_sync(
+        system_facts, container.settings.data_dir, container.engines
+    )

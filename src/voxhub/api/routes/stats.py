@@ -9,16 +9,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from voxhub.api.asr_connection import asr_figures
-from voxhub.api.deps import ContainerDep
-from voxhub.services.admission import Admission
+from voxhub.api.deps import AdmissionDep, ContainerDep, asr_figures
 
 router = APIRouter(tags=["operations"])
 
 
 @router.get("/v1/stats", summary="Admission, job and configuration statistics")
-async def stats(request: Request, container: ContainerDep) -> dict[str, Any]:
-    admission: Admission = request.app.state.admission
+async def stats(
+    request: Request, container: ContainerDep, admission: AdmissionDep
+) -> dict[str, Any]:
     store = container.job_store
     counts, queued = await anyio.to_thread.run_sync(lambda: (store.counts(), store.queued_chunks()))
     return {
@@ -42,31 +41,6 @@ async def stats(request: Request, container: ContainerDep) -> dict[str, Any]:
             "admission": admission.settings.model_dump(),
             "online_max_chars": container.settings.online.max_chars,
             "jobs": container.settings.jobs.model_dump(exclude={"broker_url"}),
-        },
-    }
-
-
-@router.get("/api/v1/stats/concurrency", summary="GLM-TTS compatible concurrency statistics")
-async def glm_concurrency(request: Request) -> dict[str, Any]:
-    admission: Admission = request.app.state.admission
-    names = {"short": "short_text", "long": "long_text"}
-    return {
-        "success": True,
-        "stats": {
-            names[name]: {
-                "active": s.active,
-                "total": s.total,
-                "limit": s.limit,
-                "available": s.available,
-            }
-            for name, s in admission.stats.items()
-        },
-        "config": {
-            "concurrency": {
-                "short_text": admission.settings.short_concurrency,
-                "long_text": admission.settings.long_concurrency,
-                "threshold": admission.settings.threshold,
-            }
         },
     }
 

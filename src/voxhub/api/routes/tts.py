@@ -10,7 +10,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from voxhub.api.deps import ContainerDep, OnlineDep, metrics_of, public_url
 from voxhub.api.downloads import download_response
-from voxhub.api.schemas import CueOut, SentenceOut, TTSRequest, TTSResponse, WordOut
+from voxhub.api.schemas.tts import CueOut, SentenceOut, TTSRequest, TTSResponse, WordOut
 from voxhub.audio.formats import parse_format
 from voxhub.services.online import OnlineResult
 from voxhub.subtitles.formats import to_srt, to_vtt

@@ -8,18 +8,18 @@ import anyio
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
 from voxhub.api.deps import ContainerDep, public_url
-from voxhub.api.voice_schemas import (
+from voxhub.api.schemas.voices import (
     ReferenceOut,
     VoiceDefaults,
     VoiceList,
     VoiceOut,
     VoicePatch,
 )
-from voxhub.engines.base import Voice
+from voxhub.db.repositories.voice_records import RegisteredVoice
+from voxhub.engines.tts.base import Voice
 from voxhub.errors import Conflict, PayloadTooLarge, VoiceNotFound
+from voxhub.services.voices.registry import VoiceDraft
 from voxhub.text.language import normalize_language_tag
-from voxhub.voices.records import RegisteredVoice
-from voxhub.voices.registry import VoiceDraft
 
 router = APIRouter(tags=["voices"])
 

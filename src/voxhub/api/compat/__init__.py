@@ -1,0 +1,1 @@
+"""Routes of the services voxhub replaces, translated onto the same services."""

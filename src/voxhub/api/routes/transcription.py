@@ -1,0 +1,76 @@
+"""File transcription: POST /v1/asr/transcriptions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import anyio
+from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi.responses import JSONResponse
+
+from voxhub.api.deps import ContainerDep, FileLimiterDep, TranscriberDep
+from voxhub.api.schemas.transcription import TranscriptionOut
+from voxhub.services.transcription import FileTranscript, Transcriber
+from voxhub.services.transcripts import (
+    FORMATS,
+    MEDIA_TYPES,
+    check_format,
+    render_text,
+    transcript_json,
+)
+from voxhub.subtitles.cues import CueRules
+
+router = APIRouter(tags=["speech recognition"])
+
+AudioFile = Annotated[
+    UploadFile, File(description="the recording: wav, mp3, ogg/opus, webm, flac, m4a, ...")
+]
+
+
+@router.post(
+    "/v1/asr/transcriptions",
+    response_model=TranscriptionOut,
+    summary="Transcribe a recording",
+    responses={200: {"content": {MEDIA_TYPES[f]: {} for f in FORMATS if f != "json"}}},
+)
+async def transcribe_file(
+    container: ContainerDep,
+    transcriber: TranscriberDep,
+    limiter: FileLimiterDep,
+    file: AudioFile,
+    language: Annotated[
+        str | None, Form(description='"zh", "en" or "auto" (detect; whisper only)')
+    ] = None,
+    engine: Annotated[str | None, Form(description="whisper (default) or pocketsphinx")] = None,
+    word_timestamps: Annotated[bool, Form(description="include each word's times")] = True,
+    response_format: Annotated[str, Form(description="json, text, srt or vtt")] = "json",
+) -> Response:
+    fmt = check_format(response_format)
+    result = await transcribe_upload(transcriber, limiter, file, engine, language, word_timestamps)
+    if fmt == "json":
+        body = {**transcript_json(result.transcript, word_timestamps), "engine": result.engine}
+        return JSONResponse(body)
+    return text_response(container.cue_rules, result, fmt)
+
+
+async def transcribe_upload(
+    transcriber: Transcriber,
+    limiter: anyio.CapacityLimiter,
+    file: UploadFile,
+    engine: str | None,
+    language: str | None,
+    word_timestamps: bool,
+) -> FileTranscript:
+    """Read an upload no further than the size limit, then transcribe it."""
+    limit = transcriber.limits.max_bytes
+    if file.size is not None:
+        transcriber.check_size(file.size)
+    data = await file.read(limit + 1)
+    return await transcriber.transcribe(
+        data, engine or None, language or None, word_timestamps, limiter
+    )
+
+
+def text_response(rules: CueRules, result: FileTranscript, fmt: str) -> Response:
+    text = render_text(result.transcript, fmt, rules)
+    return Response(text, media_type=MEDIA_TYPES[fmt], headers={"X-Voxhub-Engine": result.engine})

@@ -1,0 +1,111 @@
+"""Request and response bodies of the TTS and voice routes."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from voxhub.db.repositories.voice_records import DEFAULT_KEYS
+from voxhub.engines.tts.base import SynthesisParams
+from voxhub.services.synthesis import SynthesisRequest
+
+SubtitleFormat = Literal["srt", "vtt", "json", "all"]
+
+
+class TTSRequest(BaseModel):
+    text: str = Field(description="Text to speak (at most 300 characters online).")
+    voice: str | None = Field(
+        None, description="Voice id `ENGINE:NAME` or a voice name; the language's default if empty."
+    )
+    character: str | None = Field(None, description="Alias of `voice` (IndexTTS clients).")
+    language: str | None = Field(None, description="zh or en; detected from the text if empty.")
+    speed: float = Field(1.0, ge=0.5, le=2.0)
+    format: str = Field("wav", description="wav, mp3, opus, flac or pcm (raw 16-bit mono).")
+    sample_rate: int | None = Field(None, description="Output sample rate; the engine's if empty.")
+    subtitle_format: SubtitleFormat = Field(
+        "srt", description="srt is always returned; vtt and json cues on request; all for both."
+    )
+    temperature: float | None = Field(None, ge=0.0, le=2.0)
+    top_p: float | None = Field(None, gt=0.0, le=1.0)
+    top_k: int | None = Field(None, ge=1)
+    instruction: str | None = Field(None, max_length=500)
+
+    def to_request(self) -> SynthesisRequest:
+        return SynthesisRequest(
+            text=self.text,
+            voice=self.voice or self.character,
+            language=self.language,
+            format=self.format,
+            sample_rate=self.sample_rate,
+            params=SynthesisParams(
+                speed=self.speed,
+                temperature=self.temperature,
+                top_p=self.top_p,
+                top_k=self.top_k,
+                instruction=self.instruction,
+            ),
+            # a registered voice's defaults fill the knobs this request left out
+            given=frozenset(self.model_fields_set & set(DEFAULT_KEYS)),
+        )
+
+
+class WordOut(BaseModel):
+    text: str
+    start: float
+    end: float
+
+
+class SentenceOut(BaseModel):
+    text: str
+    start: float
+    end: float
+
+
+class CueOut(BaseModel):
+    index: int
+    start: float
+    end: float
+    text: str
+
+
+class TTSResponse(BaseModel):
+    id: str
+    audio_url: str
+    format: str
+    media_type: str
+    duration: float
+    sample_rate: int
+    voice: str
+    language: str
+    srt: str
+    vtt: str | None = None
+    cues: list[CueOut] | None = None
+    words: list[WordOut]
+    sentences: list[SentenceOut]
+
+
+class EngineHealth(BaseModel):
+    model_loaded: bool
+    sample_rate: int | None
+
+
+class DependencyHealth(BaseModel):
+    ok: bool
+    latency_ms: float
+    error: str | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    version: str
+    model_loaded: bool
+    default_engine: str
+    sample_rate: int | None
+    engines: dict[str, EngineHealth]
+    dependencies: dict[str, DependencyHealth] = {}
+    # what is wrong, when status is degraded
+    problems: list[str] = []
+    # real-time recognition: active and max connections, sessions served, audio seconds,
+    # real-time factor, engines loaded (see /v1/stats)
+    asr: dict[str, Any] | None = None

@@ -1,0 +1,1 @@
+"""WebSocket plumbing of real-time recognition: frames, connections, metrics."""

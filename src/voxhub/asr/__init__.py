@@ -1,1 +1,0 @@
-"""Speech recognition: engines, streaming sessions and transcripts."""

@@ -1,0 +1,1 @@
+"""The `voxhub` command line: one module per command group."""

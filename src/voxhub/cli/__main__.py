@@ -1,0 +1,5 @@
+"""`python -m voxhub.cli`: the same as the `voxhub` command."""
+
+from voxhub.cli.main import main
+
+main()

@@ -1,0 +1,153 @@
+"""Running the service: serve, worker, migrate; start, stop, restart, status in the background."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Annotated
+
+import typer
+
+from voxhub.cli.context import check_storage, settings_of
+from voxhub.settings import Settings
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Bind address (VOXHUB_SERVER__HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (VOXHUB_SERVER__PORT).")] = None,
+    job_workers: Annotated[
+        int | None,
+        typer.Option(
+            "--job-workers", min=0, help="Embedded job worker processes (VOXHUB_JOBS__WORKERS)."
+        ),
+    ] = None,
+    no_workers: Annotated[
+        bool, typer.Option("--no-workers", help="Run the API alone; workers run elsewhere.")
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="API processes (VOXHUB_SERVER__WORKERS, or WORKERS)."
+        ),
+    ] = None,
+) -> None:
+    """Run the HTTP API on the embedded defaults (everything under the data directory).
+
+    With the embedded broker it also starts the job workers, unless --no-workers.
+    """
+    import uvicorn
+
+    from voxhub.api.app import create_app, metrics_dir
+    from voxhub.tasks.workers import EmbeddedWorkers
+
+    settings = settings_of(ctx)
+    overrides = {"host": host, "port": port, "workers": workers}
+    server = settings.server.model_copy(
+        update={k: v for k, v in overrides.items() if v is not None}
+    )
+    settings = settings.model_copy(update={"server": server})
+    check_storage(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    count = settings.jobs.workers if job_workers is None else job_workers
+    job_workers_process = EmbeddedWorkers(settings, count) if count and not no_workers else None
+    if job_workers_process:
+        _migrate(settings)
+        job_workers_process.start()
+    try:
+        if server.workers > 1:
+            # each API process builds its own app from the environment: pass the data
+            # directory chosen here down to them the same way, and the directory where
+            # they pool their metrics (prometheus_client reads it when first imported)
+            os.environ["VOXHUB_DATA_DIR"] = str(settings.data_dir)
+            os.environ["VOXHUB_SERVER__WORKERS"] = str(server.workers)
+            shared = metrics_dir(settings)
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir(parents=True)
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(shared)
+        uvicorn.run(
+            "voxhub.api.app:app_from_environment" if server.workers > 1 else create_app(settings),
+            factory=server.workers > 1,
+            workers=server.workers,
+            host=server.host,
+            port=server.port,
+            log_level=settings.log_level.lower(),
+            # logging is already set up: uvicorn's lines go through it (request ids)
+            log_config=None,
+            # protocol pings keep real-time recognition connections alive through proxies
+            ws_ping_interval=settings.asr.ping_interval,
+            ws_ping_timeout=settings.asr.ping_interval,
+        )
+    finally:
+        if job_workers_process:
+            job_workers_process.stop()
+
+
+def worker(
+    ctx: typer.Context,
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Worker processes, each with its own model.")
+    ] = 2,
+    loglevel: Annotated[str, typer.Option(help="Celery log level.")] = "INFO",
+    parent: Annotated[
+        int | None, typer.Option(hidden=True, help="Stop when this process is gone.")
+    ] = None,
+) -> None:
+    """Run job workers against the configured broker (VOXHUB_JOBS__BROKER_URL)."""
+    from voxhub.container import worker_runtime
+    from voxhub.tasks.workers import run_worker
+
+    check_storage(settings_of(ctx))
+    run_worker(settings_of(ctx), concurrency, worker_runtime, loglevel, parent)
+
+
+def migrate(ctx: typer.Context) -> None:
+    """Create or upgrade the database schema (VOXHUB_DATABASE_URL)."""
+    revision = _migrate(settings_of(ctx))
+    typer.echo(f"database at revision {revision}")
+
+
+def _migrate(settings: Settings) -> str | None:
+    from voxhub.db.engine import database_engine
+    from voxhub.db.migrate import current, upgrade
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = database_engine(settings.database)
+    upgrade(engine)
+    return current(engine)
+
+
+def start(ctx: typer.Context) -> None:
+    """Start `voxhub serve` in the background (pid file and log in the data directory) and
+    wait until it is healthy; extra options go to `serve`."""
+    from voxhub.cli.daemon import Service
+    from voxhub.cli.daemon import start as start_service
+
+    raise typer.Exit(start_service(Service.of(settings_of(ctx)), list(ctx.args), typer.echo))
+
+
+def stop(ctx: typer.Context) -> None:
+    """Stop the background service and wait until its port is released."""
+    from voxhub.cli.daemon import Service
+    from voxhub.cli.daemon import stop as stop_service
+
+    raise typer.Exit(stop_service(Service.of(settings_of(ctx)), typer.echo))
+
+
+def restart(ctx: typer.Context) -> None:
+    """Stop the background service (if any), start it again and verify its health."""
+    from voxhub.cli.daemon import Service
+    from voxhub.cli.daemon import start as start_service
+    from voxhub.cli.daemon import stop as stop_service
+
+    service = Service.of(settings_of(ctx))
+    stop_service(service, typer.echo)
+    raise typer.Exit(start_service(service, list(ctx.args), typer.echo))
+
+
+def status(ctx: typer.Context) -> None:
+    """Whether the background service runs, and its health."""
+    from voxhub.cli.daemon import Service
+    from voxhub.cli.daemon import status as service_status
+
+    raise typer.Exit(service_status(Service.of(settings_of(ctx)), typer.echo))

@@ -1,0 +1,92 @@
+"""Speaking without a server: `say` and `voices`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from voxhub.cli.context import read_text, settings_of
+from voxhub.errors import VoxhubError
+
+
+def say(
+    ctx: typer.Context,
+    text: Annotated[str | None, typer.Argument(help="Text to speak; use -f for a file.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("-f", "--file", help="Read the text from a file ('-' for stdin).")
+    ] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Audio file to write.")] = Path(
+        "speech.wav"
+    ),
+    voice: Annotated[
+        str | None, typer.Option(help="Voice id, e.g. kokoro:jm_kumo or espeak:cmn.")
+    ] = None,
+    language: Annotated[str | None, typer.Option(help="zh or en; detected if omitted.")] = None,
+    audio_format: Annotated[
+        str | None,
+        typer.Option("--format", help="wav, mp3, opus, flac or pcm; from -o if omitted."),
+    ] = None,
+    speed: Annotated[float, typer.Option(min=0.5, max=2.0)] = 1.0,
+    sample_rate: Annotated[int | None, typer.Option(help="Output sample rate.")] = None,
+    srt: Annotated[Path | None, typer.Option(help="Also write SRT subtitles here.")] = None,
+    vtt: Annotated[Path | None, typer.Option(help="Also write WebVTT subtitles here.")] = None,
+) -> None:
+    """Speak text with a local engine (no server) and write audio and subtitles."""
+    from voxhub.cli.local import speak_to_files
+
+    content = read_text(text, file)
+    fmt = audio_format or (output.suffix.lstrip(".") or "wav")
+    try:
+        summary = speak_to_files(
+            settings_of(ctx),
+            content,
+            output=output,
+            voice=voice,
+            language=language,
+            audio_format=fmt,
+            speed=speed,
+            sample_rate=sample_rate,
+            srt=srt,
+            vtt=vtt,
+        )
+    except VoxhubError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(summary)
+
+
+def voices(
+    ctx: typer.Context,
+    language: Annotated[str | None, typer.Option(help="Only voices speaking zh or en.")] = None,
+    engine: Annotated[str | None, typer.Option(help="Only this engine's voices.")] = None,
+) -> None:
+    """List the voices of the enabled engines and the registered voices."""
+    from voxhub.container import Container
+    from voxhub.text.language import normalize_language_tag
+
+    container = Container.build(settings_of(ctx))
+    try:
+        container.migrate_embedded()
+        wanted = normalize_language_tag(language) if language else None
+        rows = [
+            (v.id, ",".join(v.languages), v.gender or "-", v.description)
+            for v in container.voices.all(wanted, engine)
+        ]
+        rows += [
+            (
+                r.id,
+                r.language,
+                "-",
+                f"{r.name} ({r.engine}{', cloning' if r.cloning else ''})"
+                + (f"; aliases {', '.join(r.aliases)}" if r.aliases else ""),
+            )
+            for r in container.voice_registry.list(wanted, engine)
+        ]
+    except VoxhubError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+    width = max((len(row[0]) for row in rows), default=10)
+    for voice_id, languages, gender, description in rows:
+        typer.echo(f"{voice_id:<{width}}  {languages:<8}  {gender:<7}  {description}")

@@ -1,0 +1,1 @@
+"""Database repositories: jobs, events, voices, webhook deliveries."""

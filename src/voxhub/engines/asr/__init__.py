@@ -1,0 +1,1 @@
+"""Speech recognition engines: whisper, pocketsphinx, voice activity detection, a fake."""

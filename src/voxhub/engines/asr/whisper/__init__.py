@@ -1,0 +1,1 @@
+"""The faster-whisper engine: model assembly, streaming sessions, cut-window decoding."""

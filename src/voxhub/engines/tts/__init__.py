@@ -1,0 +1,1 @@
+"""Text-to-speech engines: kokoro, espeak, piper, remote, a fake."""

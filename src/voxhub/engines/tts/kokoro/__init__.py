@@ -1,0 +1,1 @@
+"""The Kokoro-82M ONNX engine, assembled from its PyPI parts."""

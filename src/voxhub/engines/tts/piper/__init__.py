@@ -1,0 +1,1 @@
+"""The piper VITS engine with word timings from its phoneme alignments."""

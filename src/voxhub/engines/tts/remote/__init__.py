@@ -1,0 +1,1 @@
+"""A synthesis service over HTTP: Replicate-style predictions or OpenAI speech."""

@@ -1,1 +1,0 @@
-"""Long-text jobs: chunked synthesis by Celery workers, tracked in the database."""

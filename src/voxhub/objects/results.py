@@ -1,0 +1,47 @@
+"""Synthesized audio of online requests, kept in the object store under its result id."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from voxhub.audio.formats import parse_format
+from voxhub.errors import NotFound, ObjectNotFound
+from voxhub.objects.base import Download, ObjectStore, locate
+
+_ID = re.compile(r"^[0-9a-f]{32}$")
+_EXTENSION = re.compile(r"^[a-z0-9]{2,5}$")
+
+
+class ResultFiles:
+    """Objects `tts/{id[:2]}/{id}.{extension}`; ids are uuid4 hex, so keys never collide.
+
+    In one shared store (S3), any API process can hand out what another one synthesized.
+    """
+
+    def __init__(self, store: ObjectStore) -> None:
+        self._store = store
+
+    @staticmethod
+    def new_id() -> str:
+        return uuid.uuid4().hex
+
+    def save(self, result_id: str, extension: str, data: bytes) -> None:
+        """Write atomically: readers never see a half-written object."""
+        media_type = parse_format(extension).media_type(None)
+        self._store.put_bytes(self._key(result_id, extension), data, media_type)
+
+    def find(self, result_id: str, extension: str) -> Download:
+        """A presigned URL (S3) or the local file (local storage) of a result."""
+        if not (_ID.match(result_id) and _EXTENSION.match(extension)):
+            raise NotFound(f"No audio {result_id}.{extension}; ids come from POST /v1/tts.")
+        try:
+            return locate(self._store, self._key(result_id, extension))
+        except ObjectNotFound as exc:
+            raise NotFound(
+                f"No audio {result_id}.{extension}; it may have expired or the id is wrong."
+            ) from exc
+
+    def _key(self, result_id: str, extension: str) -> str:
+        # two-level fan-out keeps directories small on busy servers
+        return f"tts/{result_id[:2]}/{result_id}.{extension}"

@@ -1,0 +1,1 @@
+"""Job events pushed between processes and streamed to clients."""

@@ -1,0 +1,1 @@
+"""Long-text jobs: submit, cancel, retry, the chunk and merge runner, reconciler, retention."""

@@ -1,0 +1,1 @@
+"""Real-time recognition: streams, sessions, decode scheduling, limits and statistics."""

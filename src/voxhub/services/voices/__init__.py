@@ -1,0 +1,1 @@
+"""The voice catalog and the registry of named voices and cloning templates."""

@@ -1,0 +1,1 @@
+"""Signed job callbacks: dispatch, delivery, signing and the address policy."""

@@ -1,1 +1,0 @@
-"""Persistence: result files (and, later, the database and object store)."""

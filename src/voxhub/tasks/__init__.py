@@ -1,0 +1,1 @@
+"""The Celery side of jobs: the app from settings, the embedded broker, tasks, workers."""

@@ -1,1 +1,0 @@
-"""The voice registry: registered voices, cloning templates and their reference audio."""

@@ -1,0 +1,108 @@
+"""The `voxhub` command run as users run it, in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import soundfile as sf
+from alembic.script import ScriptDirectory
+
+from voxhub.db.migrate import MIGRATIONS
+from voxhub.subtitles.formats import parse_srt
+
+
+def _voxhub(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "VOXHUB_ENGINES__PRELOAD": "[]"}
+    return subprocess.run(
+        [sys.executable, "-m", "voxhub.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_say_writes_audio_and_subtitles(tmp_path: Path) -> None:
+    text = "Hello from the command line. This is voxhub speaking, with subtitles!"
+    result = _voxhub(
+        "say",
+        text,
+        "-o",
+        "out.flac",
+        "--voice",
+        "espeak:en-us",
+        "--srt",
+        "out.srt",
+        "--vtt",
+        "out.vtt",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "out.flac" in result.stdout and "espeak:en-us" in result.stdout
+    data, rate = sf.read(tmp_path / "out.flac")
+    cues = parse_srt((tmp_path / "out.srt").read_text(encoding="utf-8"))
+    assert abs(cues[-1].end - len(data) / rate) <= 0.05
+    assert (tmp_path / "out.vtt").read_text(encoding="utf-8").startswith("WEBVTT")
+
+
+def test_say_reads_a_file_and_reports_errors(tmp_path: Path) -> None:
+    (tmp_path / "in.txt").write_text("第一句话。第二句话！", encoding="utf-8")
+    ok = _voxhub("say", "-f", "in.txt", "-o", "zh.wav", "--voice", "espeak:cmn", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert sf.info(str(tmp_path / "zh.wav")).duration > 1
+    bad = _voxhub("say", "hi", "-o", "x.wav", "--voice", "espeak:nobody", cwd=tmp_path)
+    assert bad.returncode == 2
+    assert "Unknown voice" in bad.stderr and "voxhub voices" in bad.stderr
+
+
+def test_voices_lists_engine_voices(tmp_path: Path) -> None:
+    result = _voxhub("voices", "--engine", "espeak", "--language", "zh", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "espeak:cmn" in result.stdout
+
+
+def test_migrate_creates_the_embedded_database(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "voxhub.cli", "--data-dir", str(tmp_path), "migrate"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert f"database at revision {head}" in result.stdout
+    assert (tmp_path / "voxhub.db").is_file()
+
+
+def test_jobs_purge_removes_old_finished_jobs_and_says_so(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from voxhub.db.engine import database_engine
+    from voxhub.db.migrate import upgrade
+    from voxhub.db.repositories.jobs import JobStore
+
+    engine = database_engine(f"sqlite:///{tmp_path / 'voxhub.db'}")
+    upgrade(engine)
+    long_ago = datetime.now(UTC) - timedelta(days=3)
+    old = JobStore(engine, clock=lambda: long_ago)
+    old.create("a" * 32, "text", {"voice": "espeak:en-us"}, ["text"], None, 5)
+    old.cancel("a" * 32)
+    JobStore(engine).create("b" * 32, "text", {"voice": "espeak:en-us"}, ["text"], None, 5)
+    engine.dispose()
+
+    kept = _voxhub("--data-dir", str(tmp_path), "jobs", "purge", "--older-than", "4d", cwd=tmp_path)
+    assert kept.returncode == 0, kept.stderr
+    assert "removed 0 jobs" in kept.stderr
+    purged = _voxhub(
+        "--data-dir", str(tmp_path), "jobs", "purge", "--older-than", "2d", cwd=tmp_path
+    )
+    assert purged.returncode == 0, purged.stderr
+    assert purged.stdout.split() == ["a" * 32] and "removed 1 jobs" in purged.stderr
+    bad = _voxhub(
+        "--data-dir", str(tmp_path), "jobs", "purge", "--older-than", "soon", cwd=tmp_path
+    )
+    assert bad.returncode == 2 and "7d" in bad.stderr
