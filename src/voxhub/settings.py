@@ -248,6 +248,14 @@ class VoiceSettings(BaseModel):
     sample_text_en: str = "Hello, this is my voice. Welcome to the speech service."
 
 
+class CompatSettings(BaseModel):
+    """The routes of the services voxhub replaces (see the README's compatibility section)."""
+
+    # the cloning backend's template source: `{url}/{templateId}/source_audio.mp3` and
+    # `source_transcript.txt`, fetched once (webhook address rules) and kept as a template
+    cloning_template_url: str = ""
+
+
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
@@ -286,6 +294,7 @@ class Settings(BaseSettings):
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     asr: ASRSettings = Field(default_factory=ASRSettings)
     voices: VoiceSettings = Field(default_factory=VoiceSettings)
+    compat: CompatSettings = Field(default_factory=CompatSettings)
 
     # the GLM-TTS service's variable names, accepted as aliases of voxhub's settings
     glm_short_concurrency: int | None = Field(None, validation_alias="SHORT_TEXT_CONCURRENCY")

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from voxhub import __version__
-from voxhub.api.compat import funasr, glmtts, openai
+from voxhub.api.compat import cloning, funasr, glmtts, indextts, openai
 from voxhub.api.errors import install_error_handlers
 from voxhub.api.metrics import Metrics, TimingMiddleware
 from voxhub.api.routes import asr_page, events, jobs, ops, stats, transcription, tts, voices
@@ -103,6 +103,8 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     app.include_router(asr_page.router)
     # the routes of the services voxhub replaces
     app.include_router(openai.router)
+    app.include_router(indextts.router)
+    app.include_router(cloning.router)
     app.include_router(glmtts.router)
     app.include_router(funasr.router)
     # the JavaScript client, shipped inside the package

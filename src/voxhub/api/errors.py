@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from voxhub import errors
+
+# The body an error is written as: (status, code, message) -> JSON. voxhub's own routes use
+# `error_body`; each replaced service's routes answer in that service's shape (FastAPI's
+# `{"detail": …}`, an envelope, OpenAI's error object), with the same status codes.
+ErrorShape = Callable[[int, str, str], dict[str, Any]]
+_SHAPE_KEY = "voxhub.error_shape"
 
 # the most specific class wins: lookups walk each error's MRO
 STATUS_BY_ERROR: dict[type[errors.VoxhubError], int] = {
@@ -51,6 +61,37 @@ def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     return {"error": {"code": code, "message": message}}
 
 
+def voxhub_shape(status: int, code: str, message: str) -> dict[str, Any]:
+    return error_body(code, message)
+
+
+def detail_shape(status: int, code: str, message: str) -> dict[str, Any]:
+    """FastAPI's own error body, which the replaced Python services answered with."""
+    return {"detail": message}
+
+
+def shaped_routes(shape: ErrorShape) -> type[APIRoute]:
+    """A route class whose errors are written in `shape`: `APIRouter(route_class=...)`."""
+
+    class ShapedRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+
+            async def shaped(request: Request) -> Response:
+                # the app's exception handlers read the shape from the request's scope
+                request.scope[_SHAPE_KEY] = shape
+                return await handler(request)
+
+            return shaped
+
+    return ShapedRoute
+
+
+def _shape_of(request: Request) -> ErrorShape:
+    shape: ErrorShape = request.scope.get(_SHAPE_KEY, voxhub_shape)
+    return shape
+
+
 def ws_close_code(error: errors.VoxhubError) -> int | None:
     """The close code `error` ends a WebSocket with, or None when the connection stays open."""
     for cls in type(error).__mro__:
@@ -77,8 +118,9 @@ def ws_close_reason(error: errors.VoxhubError) -> str:
 async def _voxhub_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.VoxhubError)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.Overloaded) else None
+    status = status_for(exc)
     return JSONResponse(
-        error_body(exc.code, exc.message), status_code=status_for(exc), headers=headers
+        _shape_of(request)(status, exc.code, exc.message), status_code=status, headers=headers
     )
 
 
@@ -88,15 +130,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     for item in exc.errors():
         where = ".".join(str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path"))
         problems.append(f"{where or 'request'}: {item.get('msg', 'invalid value')}")
-    return JSONResponse(error_body("invalid_request", "; ".join(problems)), status_code=422)
+    body = _shape_of(request)(422, "invalid_request", "; ".join(problems))
+    return JSONResponse(body, status_code=422)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return JSONResponse(
-        error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
-    )
+    body = _shape_of(request)(exc.status_code, code, str(exc.detail))
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

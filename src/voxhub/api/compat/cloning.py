@@ -1,0 +1,7 @@
+"""The cloning backend's routes: template synthesis, tasks, retry, events, system."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["compatibility"])
