@@ -41,6 +41,7 @@ from voxhub.services.voice_samples import VoiceSamples
 from voxhub.services.voices.catalog import VoiceCatalog
 from voxhub.services.voices.references import ReferenceFetcher, ReferenceLimits
 from voxhub.services.voices.registry import VoiceRegistry
+from voxhub.services.voices.templates import TemplateSource
 from voxhub.services.webhooks.courier import Courier
 from voxhub.services.webhooks.dispatcher import WebhookDispatcher
 from voxhub.services.webhooks.sender import Sender
@@ -103,6 +104,8 @@ class Container:
     transcriber: Transcriber
     voice_registry: VoiceRegistry
     voice_samples: VoiceSamples
+    # the cloning backend's templates: registered voices, or fetched from its template site
+    templates: TemplateSource
 
     @classmethod
     def build(
@@ -170,6 +173,9 @@ class Container:
             ),
             asr_engines=asr_engines,
             transcriber=transcriber(settings.asr, asr_engines),
+            templates=TemplateSource(
+                registry, reference_fetcher(settings), settings.compat.cloning_template_url
+            ),
         )
 
     def migrate_embedded(self) -> None:
@@ -264,18 +270,23 @@ def voice_registry(
         objects,
         engines,
         jobs,
-        # reference audio by URL: the same address rules as webhooks
-        ReferenceFetcher(
-            CallbackPolicy(settings.webhooks.allow_hosts),
-            limits.fetch_timeout,
-            limits.max_reference_bytes,
-        ),
+        reference_fetcher(settings),
         ReferenceLimits(
             max_bytes=limits.max_reference_bytes,
             min_seconds=limits.min_reference_seconds,
             max_seconds=limits.max_reference_seconds,
             min_rate=limits.min_reference_rate,
         ),
+    )
+
+
+def reference_fetcher(settings: Settings) -> ReferenceFetcher:
+    """Downloads of reference recordings by URL: the same address rules as webhooks."""
+    limits = settings.voices
+    return ReferenceFetcher(
+        CallbackPolicy(settings.webhooks.allow_hosts),
+        limits.fetch_timeout,
+        limits.max_reference_bytes,
     )
 
 

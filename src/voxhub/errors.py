@@ -85,6 +85,12 @@ class EngineNotFound(NotFound):
     code = "engine_not_found"
 
 
+class ModelNotFound(NotFound):
+    """A model name (as OpenAI-compatible clients name engines) that maps to no engine."""
+
+    code = "model_not_found"
+
+
 class JobNotFound(NotFound):
     code = "job_not_found"
 
@@ -145,6 +151,11 @@ class DeadlineExceeded(VoxhubError):
     """The request did not finish within its deadline (queue wait plus synthesis)."""
 
     code = "timeout"
+
+    def __init__(self, message: str, timeout: float | None = None) -> None:
+        super().__init__(message)
+        # the deadline that passed, in seconds (replaced services' clients are told it)
+        self.timeout = timeout
 
 
 class SynthesisCancelled(VoxhubError):

@@ -37,7 +37,9 @@ def test_start_status_restart_stop(tmp_path: Path) -> None:
     assert again.returncode == 1 and "already running" in again.stdout
 
     status = _voxhub(tmp_path, port, "status")
-    assert status.returncode == 0 and f"pid {pid}" in status.stdout and ": ok;" in status.stdout
+    assert (
+        status.returncode == 0 and f"pid {pid}" in status.stdout and ": healthy;" in status.stdout
+    )
     stats = httpx.get(f"http://127.0.0.1:{port}/v1/stats").json()
     assert stats["admission"]["short"]["limit"] == 3
 

@@ -14,7 +14,7 @@ from voxhub.engines.pool import EnginePool
 
 async def test_health_checks_database_broker_and_storage(client: httpx.AsyncClient) -> None:
     body = (await client.get("/health")).json()
-    assert body["status"] == "ok" and body["problems"] == []
+    assert body["status"] == "healthy" and body["problems"] == []
     assert set(body["dependencies"]) == {"database", "broker", "storage"}
     assert all(d["ok"] for d in body["dependencies"].values())
 

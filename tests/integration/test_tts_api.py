@@ -107,7 +107,7 @@ async def test_voices_and_health(client: httpx.AsyncClient) -> None:
     health = await client.get("/health")
     assert health.status_code == 200
     body = health.json()
-    assert body["status"] == "ok" and body["model_loaded"] is True
+    assert body["status"] == "healthy" and body["model_loaded"] is True
     assert body["sample_rate"] == 24000
     assert body["engines"]["kokoro"]["model_loaded"] is True
 

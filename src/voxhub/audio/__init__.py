@@ -1,1 +1,1 @@
-"""Audio: encoding to wav/mp3/opus/flac/pcm, resampling, silence trimming."""
+"""Audio: encoding to wav/mp3/opus/flac/aac/pcm, resampling, silence trimming."""

@@ -1,4 +1,4 @@
-"""Encode float samples as wav, mp3, opus, flac or raw PCM16, whole or as a progressive stream.
+"""Encode float samples as wav, mp3, opus, flac, aac or raw PCM16, whole or progressively.
 
 Opus only runs at 8, 12, 16, 24 or 48 kHz: at any other accepted rate the samples are
 resampled to the next higher of those before encoding (22050 -> 24000, 44100 -> 48000),
@@ -19,6 +19,8 @@ Streaming (`StreamEncoder`), per format:
   delay: the stream decodes to about 1100 more samples of leading silence plus padding.
 - flac: buffered and returned by `finish()`. FLAC's header holds the sample count, which is
   only known at the end; libsndfile rejects a FLAC stream whose header says "unknown".
+- aac: ADTS frames as FFmpeg's encoder completes them (libsndfile has no AAC; see
+  `voxhub.audio.aac`). Like a stream's mp3, it decodes with the encoder's priming in front.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import soundfile as sf
 
+from voxhub.audio.aac import AacStream, AdtsWriter
 from voxhub.audio.formats import AudioFormat, encoded_rate
 from voxhub.audio.resample import StreamResampler, resample
 
@@ -65,6 +68,9 @@ def encode(samples: Samples, sample_rate: int, fmt: AudioFormat) -> bytes:
     clipped = _clip(resample(samples, sample_rate, rate))
     if fmt is AudioFormat.PCM:
         return _pcm16(clipped)
+    if fmt is AudioFormat.AAC:
+        aac = AacStream(rate)
+        return aac.write(clipped) + aac.close(_EMPTY)
     buffer = io.BytesIO()
     with _open_writer(buffer, fmt, rate) as file:
         file.write(_never_empty(clipped))
@@ -204,11 +210,13 @@ class _Sink:
         return self._position
 
 
-def _backend(fmt: AudioFormat, sample_rate: int) -> _RawBackend | _SoundFileBackend:
+def _backend(fmt: AudioFormat, sample_rate: int) -> _RawBackend | _SoundFileBackend | AacStream:
     if fmt is AudioFormat.PCM:
         return _RawBackend(b"")
     if fmt is AudioFormat.WAV:
         return _RawBackend(_wav_stream_header(sample_rate))
+    if fmt is AudioFormat.AAC:
+        return AacStream(sample_rate)
     return _SoundFileBackend(fmt, sample_rate, progressive=fmt is not AudioFormat.FLAC)
 
 
@@ -302,7 +310,12 @@ class AudioFileWriter:
             else None
         )
         self._raw = self._partial.open("wb") if fmt is AudioFormat.PCM else None
-        self._file = None if self._raw else _open_writer(str(self._partial), fmt, self.sample_rate)
+        self._aac = AdtsWriter(self._partial, self.sample_rate) if fmt is AudioFormat.AAC else None
+        self._file = (
+            None
+            if self._raw or self._aac
+            else _open_writer(str(self._partial), fmt, self.sample_rate)
+        )
         self.frames = 0
 
     def write(self, samples: Samples) -> None:
@@ -313,7 +326,7 @@ class AudioFileWriter:
     def write_pcm16(self, pcm: npt.NDArray[np.int16]) -> None:
         """16-bit samples, written untouched unless the file needs another rate (a long
         job's merge writes hundreds of millions of them: no conversion is the fast path)."""
-        if self._resampler is not None:
+        if self._resampler is not None or self._aac is not None:
             self.write((pcm.astype(np.float32) / 32767.0).astype(np.float32))
             return
         if not len(pcm):
@@ -329,6 +342,8 @@ class AudioFileWriter:
             self._put(_clip(self._resampler.process(_EMPTY, last=True)))
         if self._raw is not None:
             self._raw.close()
+        elif self._aac is not None:
+            self._aac.close()
         elif self._file is not None:
             if self.frames == 0:
                 self._file.write(_never_empty(_EMPTY))
@@ -338,6 +353,8 @@ class AudioFileWriter:
     def abort(self) -> None:
         if self._raw is not None:
             self._raw.close()
+        elif self._aac is not None:
+            self._aac.close()
         elif self._file is not None:
             self._file.close()
         self._partial.unlink(missing_ok=True)
@@ -348,5 +365,7 @@ class AudioFileWriter:
         self.frames += len(samples)
         if self._raw is not None:
             self._raw.write(_pcm16(samples))
+        elif self._aac is not None:
+            self._aac.write(samples)
         elif self._file is not None:
             self._file.write(samples)

@@ -21,6 +21,8 @@ class AudioFormat(Enum):
     OPUS = "opus"
     FLAC = "flac"
     PCM = "pcm"
+    # AAC-LC in ADTS frames
+    AAC = "aac"
 
     @property
     def extension(self) -> str:
@@ -38,6 +40,7 @@ _MEDIA_TYPES: dict[AudioFormat, str] = {
     AudioFormat.MP3: "audio/mpeg",
     AudioFormat.OPUS: "audio/ogg; codecs=opus",
     AudioFormat.FLAC: "audio/flac",
+    AudioFormat.AAC: "audio/aac",
 }
 
 _NAMES: dict[str, AudioFormat] = {
@@ -48,6 +51,7 @@ _NAMES: dict[str, AudioFormat] = {
     "pcm16": AudioFormat.PCM,
     "raw": AudioFormat.PCM,
     "l16": AudioFormat.PCM,
+    "adts": AudioFormat.AAC,
 }
 
 
@@ -58,7 +62,7 @@ def parse_format(name: str) -> AudioFormat:
         supported = ", ".join(f.value for f in AudioFormat)
         raise UnsupportedFormat(
             f"Audio format {name!r} is not supported; use one of: {supported} "
-            "(aliases: wave, mpeg, ogg, pcm16, raw, l16)."
+            "(aliases: wave, mpeg, ogg, pcm16, raw, l16, adts)."
         )
     return fmt
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
@@ -17,10 +18,10 @@ def settings_of(ctx: typer.Context) -> Settings:
     return settings
 
 
-def fail(message: str) -> typer.Exit:
-    """Print an error the user can act on; raise what this returns (exit code 2)."""
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print an error the user can act on and leave with `code`."""
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    return typer.Exit(2)
+    raise typer.Exit(code)
 
 
 def check_storage(settings: Settings) -> None:
@@ -30,14 +31,12 @@ def check_storage(settings: Settings) -> None:
     try:
         object_store(settings)
     except ConfigurationError as exc:
-        typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from exc
+        fail(exc.message)
 
 
 def read_text(text: str | None, file: Path | None) -> str:
     if file is not None:
         return sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
     if text is None:
-        typer.secho("error: give the text to speak, or -f FILE", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2)
+        fail("give the text to speak, or -f FILE")
     return text

@@ -7,9 +7,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from voxhub.cli.context import fail
 
 if TYPE_CHECKING:
     from voxhub.client import Client, Job
@@ -180,7 +182,7 @@ def download(
     parts = part or list(ALL_PARTS)
     unknown = sorted(set(parts) - set(ALL_PARTS))
     if unknown:
-        _fail(f"unknown part {', '.join(unknown)}; choose from {', '.join(ALL_PARTS)}", code=2)
+        fail(f"unknown part {', '.join(unknown)}; choose from {', '.join(ALL_PARTS)}")
     with _client(url, api_key) as client:
         paths = client.download(job_id, out, parts)
     for path in paths.values():
@@ -203,7 +205,7 @@ def purge(
     try:
         age = parse_age(older_than)
     except ValueError as exc:
-        _fail(str(exc), code=2)
+        fail(str(exc))
     settings: Settings = ctx.obj
     report = Container.build(settings).retention.purge(age)
     for job_id in report.jobs:
@@ -221,7 +223,7 @@ def _follow(client: Client, job_id: str, timeout: float | None) -> Job:
     with JobProgressView(job_id) as view:
         job = client.wait(job_id, on_progress=view.update, timeout=timeout)
     if not job.succeeded:
-        _fail(f"job {job.id} {job.status}" + (f": {job.error}" if job.error else ""))
+        fail(f"job {job.id} {job.status}" + (f": {job.error}" if job.error else ""), code=1)
     _note(f"job {job.id} succeeded: {job.duration or 0:.2f} s of audio")
     return job
 
@@ -237,22 +239,17 @@ def _client(url: str, api_key: str | None) -> Iterator[Client]:
         with Client(url, api_key=api_key) as client:
             yield client
     except VoxhubAPIError as exc:
-        _fail(f"{exc.message} ({exc.code}, HTTP {exc.status})")
+        fail(f"{exc.message} ({exc.code}, HTTP {exc.status})", code=1)
     except VoxhubClientError as exc:
-        _fail(str(exc))
+        fail(str(exc), code=1)
 
 
 def _read(file: Path) -> str:
     try:
         return file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"cannot read {file}: {exc}", code=2)
+        fail(f"cannot read {file}: {exc}")
 
 
 def _note(message: str) -> None:
     typer.echo(message, err=True)
-
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code)

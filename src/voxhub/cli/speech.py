@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from voxhub.cli.context import read_text, settings_of
+from voxhub.cli.context import fail, read_text, settings_of
 from voxhub.errors import VoxhubError
 
 
@@ -52,8 +52,7 @@ def say(
             vtt=vtt,
         )
     except VoxhubError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from exc
+        fail(str(exc))
     typer.echo(summary)
 
 
@@ -85,8 +84,7 @@ def voices(
             for r in container.voice_registry.list(wanted, engine)
         ]
     except VoxhubError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from exc
+        fail(str(exc))
     width = max((len(row[0]) for row in rows), default=10)
     for voice_id, languages, gender, description in rows:
         typer.echo(f"{voice_id:<{width}}  {languages:<8}  {gender:<7}  {description}")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
+from voxhub.cli.context import fail
 from voxhub.settings import Settings
 
 
@@ -49,7 +50,7 @@ def transcribe(
         else:
             typer.echo(_local(ctx.obj, data, engine, language, fmt), nl=False)
     except VoxhubError as exc:
-        _fail(exc.message)
+        fail(exc.message)
 
 
 def _local(
@@ -105,9 +106,9 @@ def _remote(
             timeout=httpx.Timeout(10.0, read=None),
         )
     except httpx.HTTPError as exc:
-        _fail(f"cannot reach {url}: {exc}")
+        fail(f"cannot reach {url}: {exc}")
     if response.is_error:
-        _fail(_error_message(response))
+        fail(_error_message(response))
     if fmt == "json":
         return json.dumps(response.json(), ensure_ascii=False, indent=2) + "\n"
     return response.text
@@ -121,8 +122,3 @@ def _error_message(response: object) -> str:
         return str(response.json()["error"]["message"])
     except (ValueError, KeyError, TypeError):
         return f"the server answered {response.status_code}: {response.text[:200]}"
-
-
-def _fail(message: str) -> NoReturn:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(2)

@@ -33,15 +33,29 @@ class ResultFiles:
 
     def find(self, result_id: str, extension: str) -> Download:
         """A presigned URL (S3) or the local file (local storage) of a result."""
+        key = self._checked_key(result_id, extension)
+        try:
+            return locate(self._store, key)
+        except ObjectNotFound as exc:
+            raise _missing(result_id, extension) from exc
+
+    def read(self, result_id: str, extension: str) -> bytes:
+        """The stored bytes of a result, for answers that carry the audio inline."""
+        key = self._checked_key(result_id, extension)
+        try:
+            return self._store.get_bytes(key)
+        except ObjectNotFound as exc:
+            raise _missing(result_id, extension) from exc
+
+    def _checked_key(self, result_id: str, extension: str) -> str:
         if not (_ID.match(result_id) and _EXTENSION.match(extension)):
             raise NotFound(f"No audio {result_id}.{extension}; ids come from POST /v1/tts.")
-        try:
-            return locate(self._store, self._key(result_id, extension))
-        except ObjectNotFound as exc:
-            raise NotFound(
-                f"No audio {result_id}.{extension}; it may have expired or the id is wrong."
-            ) from exc
+        return self._key(result_id, extension)
 
     def _key(self, result_id: str, extension: str) -> str:
         # two-level fan-out keeps directories small on busy servers
         return f"tts/{result_id[:2]}/{result_id}.{extension}"
+
+
+def _missing(result_id: str, extension: str) -> NotFound:
+    return NotFound(f"No audio {result_id}.{extension}; it may have expired or the id is wrong.")

@@ -174,7 +174,8 @@ class Admission:
             self._changed(name)
             raise DeadlineExceeded(
                 f"Waited {timeout:.0f} s for a free {name}-text slot without getting one; "
-                "the server is busy, try again later."
+                "the server is busy, try again later.",
+                timeout=timeout,
             ) from None
         except BaseException:
             if waiter.future.done() and not waiter.future.cancelled():
@@ -193,7 +194,8 @@ class Admission:
             raise DeadlineExceeded(
                 f"Waited {timeout - left:.0f} s for a free {name}-text slot; the "
                 f"{left:.0f} s left of the {timeout:.0f} s deadline are too few for this "
-                "text. The server is busy: try again later."
+                "text. The server is busy: try again later.",
+                timeout=timeout,
             )
         return Ticket(self, name, deadline, timeout)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import anyio
@@ -37,6 +37,8 @@ class OnlineResult:
     language: str
     sentences: tuple[SentenceTiming, ...]
     cues: tuple[Cue, ...]
+    # the encoded file as stored, for routes that answer with the audio itself
+    audio: bytes = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -65,11 +67,15 @@ class OnlineSynthesis:
         self._limiter = limiter
         self._admission = admission
 
-    async def plan(self, request: SynthesisRequest) -> SynthesisPlan:
+    async def plan(self, request: SynthesisRequest, max_chars: int | None = None) -> SynthesisPlan:
+        """Validate `request`; `max_chars` replaces the online text limit for callers whose
+        clients expect another (the length classes and deadlines still apply)."""
         # resolving a voice may load an engine the first time: keep it off the loop
-        return await anyio.to_thread.run_sync(self._synthesizer.plan, request)
+        return await anyio.to_thread.run_sync(self._synthesizer.plan, request, max_chars)
 
-    async def synthesize(self, request: SynthesisRequest) -> OnlineResult:
+    async def synthesize(
+        self, request: SynthesisRequest, max_chars: int | None = None
+    ) -> OnlineResult:
         """Validate, wait for a slot of the text's class, synthesize within the deadline.
 
         Past the deadline the caller gets DeadlineExceeded at once, while the inference is
@@ -77,7 +83,7 @@ class OnlineSynthesis:
         so a burst of timed-out requests never runs more inferences than the limits allow.
         """
         self._admission.precheck(len(request.text.strip()))
-        plan = await self.plan(request)
+        plan = await self.plan(request, max_chars)
         characters = plan.characters
         ticket = await self._admission.admit(plan.engine.name, characters)
         started = time.perf_counter()
@@ -95,7 +101,8 @@ class OnlineSynthesis:
             raise DeadlineExceeded(
                 f"Synthesis of {characters} characters did not finish within its deadline of "
                 f"{ticket.timeout:.0f} s; the server is busy, retry later or use a job "
-                "(POST /v1/tts/jobs)."
+                "(POST /v1/tts/jobs).",
+                timeout=ticket.timeout,
             ) from None
         except asyncio.CancelledError:
             ticket.cancelled.set()  # the caller went away: stop at the next sentence
@@ -103,10 +110,10 @@ class OnlineSynthesis:
         self._admission.rate.observe(plan.engine.name, time.perf_counter() - started, characters)
         return result
 
-    async def stream(self, request: SynthesisRequest) -> AudioStream:
+    async def stream(self, request: SynthesisRequest, max_chars: int | None = None) -> AudioStream:
         """Validate now; the returned chunks synthesize sentence by sentence as they are read."""
         self._admission.precheck(len(request.text.strip()))
-        plan = await self.plan(request)
+        plan = await self.plan(request, max_chars)
         ticket = await self._admission.admit(plan.engine.name, plan.characters)
         chunks = _released_after(self._chunks(plan), ticket)
         # The first sentence is spoken before the response starts, so an engine that
@@ -144,7 +151,8 @@ class OnlineSynthesis:
         samples = resample(result.samples, result.sample_rate, plan.sample_rate)
         result_id = self._results.new_id()
         extension = plan.format.extension
-        self._results.save(result_id, extension, encode(samples, plan.sample_rate, plan.format))
+        audio = encode(samples, plan.sample_rate, plan.format)
+        self._results.save(result_id, extension, audio)
         cues = build_cues(result.sentences, self._cue_rules)
         return OnlineResult(
             id=result_id,
@@ -156,6 +164,7 @@ class OnlineSynthesis:
             language=plan.language,
             sentences=result.sentences,
             cues=tuple(cues),
+            audio=audio,
         )
 
 

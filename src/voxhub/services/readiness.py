@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +58,37 @@ def check_storage(store: ObjectStore) -> Check:
         message = exc.message if isinstance(exc, VoxhubError) else _first_line(exc)
         return Check("storage", False, _ms(started), message)
     return Check("storage", True, _ms(started))
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Whether a process can serve: its dependencies' checks and what is wrong, if anything."""
+
+    checks: tuple[Check, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+    def ok(self, name: str) -> bool:
+        return all(c.ok for c in self.checks if c.name == name)
+
+
+def assess(
+    database: Engine,
+    broker: str,
+    broker_dir: Path | None,
+    store: ObjectStore,
+    loaded_engines: Collection[str],
+    default_engine: str,
+) -> Readiness:
+    """Check the database, broker and storage (blocking); the default engine must be loaded."""
+    checks = (check_database(database), check_broker(broker, broker_dir), check_storage(store))
+    problems = [f"{c.name} unreachable: {c.error}" for c in checks if not c.ok]
+    if default_engine not in loaded_engines:
+        problems.insert(0, f"default engine {default_engine!r} is not loaded")
+    return Readiness(checks, tuple(problems))
 
 
 def _check_writable(folder: Path) -> None:

@@ -1,4 +1,4 @@
-"""Host and process facts for `GET /v1/system`, from the standard library and /proc."""
+"""Host and process facts for `GET /v1/system` and host load for health, from /proc."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import platform
 import resource
 import shutil
 import sys
+import time
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,42 @@ def system_facts(data_dir: Path, engines: EnginePool) -> dict[str, Any]:
         },
         "packages": {name: _version(name) for name in _PACKAGES},
     }
+
+
+@dataclass(frozen=True, slots=True)
+class HostLoad:
+    """How busy the host is, in percent (None where /proc is missing)."""
+
+    cpu_percent: float | None
+    memory_percent: float | None
+
+
+def host_load(window: float = 0.2) -> HostLoad:
+    """CPU busy over the next `window` seconds (blocks that long) and memory in use."""
+    before = _cpu_times()
+    time.sleep(window)
+    after = _cpu_times()
+    cpu = None
+    if before is not None and after is not None and after[1] > before[1]:
+        busy, total = after[0] - before[0], after[1] - before[1]
+        cpu = round(100 * busy / total, 1)
+    memory = _memory()
+    used = None
+    if memory.get("total_mb"):
+        used = round(100 * (1 - memory["available_mb"] / memory["total_mb"]), 1)
+    return HostLoad(cpu, used)
+
+
+def _cpu_times() -> tuple[int, int] | None:
+    """(busy, total) clock ticks of all CPUs since boot, from /proc/stat."""
+    try:
+        first = Path("/proc/stat").read_text().splitlines()[0].split()
+        # user nice system idle iowait irq softirq steal; guest time is counted in user
+        ticks = [int(value) for value in first[1:9]]
+        idle = ticks[3] + ticks[4]
+    except (OSError, IndexError, ValueError):
+        return None
+    return sum(ticks) - idle, sum(ticks)
 
 
 def _memory() -> dict[str, float]:

@@ -29,25 +29,28 @@ from voxhub.errors import UnsupportedFormat, UnsupportedSampleRate
         ("raw", AudioFormat.PCM),
         ("l16", AudioFormat.PCM),
         (" mp3 ", AudioFormat.MP3),
+        ("AAC", AudioFormat.AAC),
+        ("adts", AudioFormat.AAC),
     ],
 )
 def test_parse_format_accepts_extensions_and_aliases(name: str, expected: AudioFormat) -> None:
     assert parse_format(name) is expected
 
 
-@pytest.mark.parametrize("name", ["aac", "", "wav2", "vorbis"])
+@pytest.mark.parametrize("name", ["m4a", "", "wav2", "vorbis"])
 def test_parse_format_rejects_unknown_names_listing_the_supported_ones(name: str) -> None:
     with pytest.raises(UnsupportedFormat) as caught:
         parse_format(name)
-    assert "wav, mp3, opus, flac, pcm" in caught.value.message
+    assert "wav, mp3, opus, flac, pcm, aac" in caught.value.message
 
 
 def test_extensions_and_media_types() -> None:
-    assert [f.extension for f in AudioFormat] == ["wav", "mp3", "opus", "flac", "pcm"]
+    assert [f.extension for f in AudioFormat] == ["wav", "mp3", "opus", "flac", "pcm", "aac"]
     assert AudioFormat.WAV.media_type(24000) == "audio/wav"
     assert AudioFormat.MP3.media_type(None) == "audio/mpeg"
     assert AudioFormat.OPUS.media_type(48000) == "audio/ogg; codecs=opus"
     assert AudioFormat.FLAC.media_type(16000) == "audio/flac"
+    assert AudioFormat.AAC.media_type(24000) == "audio/aac"
     assert AudioFormat.PCM.media_type(24000) == "audio/L16; rate=24000; channels=1"
     assert AudioFormat.PCM.media_type(None) == "audio/L16"
 

@@ -2,6 +2,169 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated, Any
 
-router = APIRouter(tags=["compatibility"])
+import anyio
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from voxhub.api.compat.cloning_events import cursor_of, stream_start, task_events
+from voxhub.api.compat.cloning_tasks import (
+    CANCELLED,
+    TEMPLATE_LABEL,
+    GenerateBody,
+    RetryBody,
+    envelope_shape,
+    settle,
+    status_word,
+    success,
+    task_error,
+    task_view,
+    template_of,
+)
+from voxhub.api.deps import ContainerDep, EventSignalsDep, JobsDep, public_url
+from voxhub.api.errors import shaped_routes
+from voxhub.db.repositories.job_views import JobView
+from voxhub.errors import Conflict, EngineUnavailable, InvalidInput, JobNotFound, VoxhubError
+from voxhub.services.jobs.service import JobService
+from voxhub.services.system import system_facts
+
+router = APIRouter(tags=["compatibility"], route_class=shaped_routes(envelope_shape))
+
+_SSE_HEADERS = {
+    "Cache-Control": "no-cache",
+    # proxies such as nginx must pass each event on as it comes
+    "X-Accel-Buffering": "no",
+}
+
+
+@router.post("/api/tts", summary="Cloning backend: speak text in a template's voice")
+async def generate(
+    body: GenerateBody,
+    request: Request,
+    container: ContainerDep,
+    jobs: JobsDep,
+    signals: EventSignalsDep,
+) -> JSONResponse:
+    """A voxhub job: answered with `audio_url` when it finishes within
+    VOXHUB_COMPAT__CLONING_WAIT seconds, else with `status: started` (follow GET /events)."""
+    template_id = body.template()
+    body.text()  # empty text is refused before a template is fetched
+    voice_id = await anyio.to_thread.run_sync(container.templates.voice_for, template_id)
+    job = await anyio.to_thread.run_sync(
+        lambda: jobs.submit(body.to_request(voice_id), labels={TEMPLATE_LABEL: template_id})
+    )
+    wait = container.settings.compat.cloning_wait
+    status = await settle(container, signals, job.id, wait)
+    if status == "succeeded":
+        return success(
+            {"taskId": job.id, "audio_url": _audio_url(request, job.id), "status": "succeeded"}
+        )
+    if status in ("failed", "cancelled"):
+        ended = await anyio.to_thread.run_sync(jobs.get, job.id)
+        return task_error(_failure(ended), job.id)
+    return success({"taskId": job.id, "message": "Audio generation started", "status": "started"})
+
+
+@router.post("/api/tts/retry", summary="Cloning backend: retry a failed task")
+async def retry(body: RetryBody, jobs: JobsDep) -> JSONResponse:
+    """The same task runs again: the parts of its text that did not finish."""
+    task_id = body.task()
+    try:
+        await anyio.to_thread.run_sync(_retry, jobs, task_id, body)
+    except VoxhubError as exc:
+        return task_error(exc, task_id)
+    return success({"taskId": task_id, "message": "Retry initiated successfully"})
+
+
+@router.get("/api/tts/task/{task_id}", summary="Cloning backend: a task's status")
+async def task(task_id: str, request: Request, jobs: JobsDep) -> JSONResponse:
+    def load() -> dict[str, Any]:
+        return task_view(_task(jobs, task_id), jobs.text(task_id), _audio_url(request, task_id))
+
+    try:
+        view = await anyio.to_thread.run_sync(load)
+    except VoxhubError as exc:
+        return task_error(exc, task_id)
+    return success(view)
+
+
+@router.get("/events", summary="Cloning backend: task updates (Server-Sent Events)")
+async def events(
+    request: Request,
+    container: ContainerDep,
+    signals: EventSignalsDep,
+    task_id: Annotated[
+        str | None, Query(alias="taskId", description="One task; every task when absent.")
+    ] = None,
+    last_event_id: Annotated[
+        str | None, Header(alias="Last-Event-ID", description="Resume after this event id.")
+    ] = None,
+) -> Response:
+    """`connected` (with the client id), then `task_update` for every change, and a
+    `heartbeat` now and then; a reconnecting EventSource resumes without a gap."""
+    cursor = cursor_of(last_event_id)
+
+    def audio_url(job_id: str) -> str:
+        return _audio_url(request, job_id)
+
+    try:
+        start = await anyio.to_thread.run_sync(
+            lambda: stream_start(container, task_id, cursor, audio_url)
+        )
+    except JobNotFound:
+        assert task_id is not None
+        return task_error(_unknown(task_id), task_id)
+    stream = task_events(container, signals, task_id, start, uuid.uuid4().hex, audio_url)
+    return StreamingResponse(stream, media_type="text/event-stream", headers=_SSE_HEADERS)
+
+
+@router.get("/system", summary="Cloning backend: host and process facts")
+async def system(container: ContainerDep) -> JSONResponse:
+    facts = await anyio.to_thread.run_sync(
+        system_facts, container.settings.data_dir, container.engines
+    )
+    return success(facts)
+
+
+def _audio_url(request: Request, job_id: str) -> str:
+    return public_url(request, f"/v1/tts/jobs/{job_id}/audio")
+
+
+def _task(jobs: JobService, task_id: str) -> JobView:
+    try:
+        return jobs.get(task_id)
+    except JobNotFound:
+        raise _unknown(task_id) from None
+
+
+def _unknown(task_id: str) -> JobNotFound:
+    return JobNotFound(f"No task {task_id!r}: check the taskId POST /api/tts answered with.")
+
+
+def _retry(jobs: JobService, task_id: str, body: RetryBody) -> None:
+    """Retry the task as it was created; a body naming other work is refused, not ignored."""
+    job = _task(jobs, task_id)
+    template = template_of(job)
+    if body.template_id is not None and str(body.template_id).strip() != template:
+        raise InvalidInput(
+            f"Task {task_id} speaks template {template!r}, not {body.template_id!r}; "
+            "for other work, create a task with POST /api/tts."
+        )
+    if body.tts_text is not None and body.tts_text.strip() != jobs.text(task_id):
+        raise InvalidInput(
+            f"Task {task_id} speaks other text than this tts_text; "
+            "for other text, create a task with POST /api/tts."
+        )
+    try:
+        jobs.retry(task_id)
+    except Conflict:
+        now = status_word(jobs.get(task_id).status)
+        raise Conflict(f"Task {task_id} is {now}; only a failed task can be retried.") from None
+
+
+def _failure(job: JobView) -> VoxhubError:
+    if job.status == "cancelled":
+        return Conflict(f"{CANCELLED} Retry it with POST /api/tts/retry.")
+    return EngineUnavailable(job.error or "Audio generation failed.")

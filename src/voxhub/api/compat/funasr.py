@@ -1,4 +1,4 @@
-"""WS /ws/asr and GET /stats: the FunASR real-time service's protocol on voxhub's streams.
+"""The FunASR real-time service's routes: WS /ws/asr, GET /stats, GET / and WS / (the runtime).
 
 Client frames: {"type": "control", "command": "start" | "stop" | "reset"} (start may also
 carry sample_rate, language, engine, hotwords and partials; the defaults are 16 kHz and
@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import time
 from typing import Any
 
 from fastapi import APIRouter, Request, WebSocket
 
+from voxhub import __version__
+from voxhub.api.compat.funasr_runtime import SUBPROTOCOL, RuntimeDialect
 from voxhub.api.deps import streams_of
-from voxhub.api.errors import status_for
+from voxhub.api.errors import detail_shape, shaped_routes, status_for
 from voxhub.api.ws.connection import (
     Audio,
     Command,
@@ -30,10 +33,12 @@ from voxhub.api.ws.connection import (
     Reset,
     Start,
     Stop,
+    offered_subprotocols,
     serve_stream,
     transcript_fields,
 )
 from voxhub.api.ws.messages import json_object, start_request
+from voxhub.api.ws.negotiate import FirstMessageDialect
 from voxhub.engines.asr.base import Transcript
 from voxhub.errors import (
     InvalidAudioFrame,
@@ -45,7 +50,8 @@ from voxhub.errors import (
 )
 from voxhub.services.recognition.session import StreamInfo
 
-router = APIRouter(tags=["compatibility"])
+# the FunASR service was a FastAPI app: its errors were {"detail": …}
+router = APIRouter(tags=["compatibility"], route_class=shaped_routes(detail_shape))
 
 # the FunASR service's own status messages, which its clients display
 _CONNECTED = "连接成功，语音识别已就绪"
@@ -64,6 +70,13 @@ def _status(message: str, **fields: Any) -> Frame:
 
 class FunASRDialect:
     """The message shapes of the FunASR push-to-talk service."""
+
+    def recognizes(self, text: str) -> bool:
+        try:
+            fields = json.loads(text)
+        except ValueError:
+            return False
+        return isinstance(fields, dict) and "type" in fields
 
     def parse(self, text: str | None, data: bytes | None) -> Command:
         if data is not None:
@@ -98,7 +111,7 @@ class FunASRDialect:
     def partial(self, text: str) -> Frame:
         return {"type": "result", "mode": "partial", "text": text, "timestamp": _now_ms()}
 
-    def final(self, transcript: Transcript) -> Frame:
+    def final(self, transcript: Transcript, requested: bool) -> Frame:
         return _status(_STOPPED, mode="final", **transcript_fields(transcript))
 
     def reset(self, info: StreamInfo) -> Frame:
@@ -139,7 +152,47 @@ _DIALECT = FunASRDialect()
 
 @router.websocket("/ws/asr")
 async def funasr_stream(websocket: WebSocket) -> None:
-    await serve_stream(websocket, streams_of(websocket), _DIALECT)
+    """The service's protocol, and FunASR's runtime protocol (`funasr_runtime`) for a client
+    whose first text frame is one of its messages."""
+    runtime = RuntimeDialect()
+    # FunASR's runtime clients ask for the "binary" subprotocol: they get no greeting
+    if SUBPROTOCOL in offered_subprotocols(websocket):
+        dialect = FirstMessageDialect(runtime, _DIALECT)
+    else:
+        dialect = FirstMessageDialect(_DIALECT, runtime)
+    await serve_stream(websocket, streams_of(websocket), dialect, SUBPROTOCOL)
+
+
+@router.websocket("/")
+async def funasr_runtime(websocket: WebSocket) -> None:
+    """FunASR's runtime protocol, where its own server (funasr-wss-server) serves it."""
+    await serve_stream(websocket, streams_of(websocket), RuntimeDialect(), SUBPROTOCOL)
+
+
+@router.get("/", summary="FunASR-compatible service description")
+async def funasr_root(request: Request) -> dict[str, Any]:
+    """What the FunASR service answered at its root: name, version, status and endpoints.
+
+    Every client gets this JSON, browsers too: a web console may take `/` for browsers
+    (Accept: text/html) later, and clients asking for JSON or anything else keep this."""
+    streams = streams_of(request)
+    figures = streams.figures()
+    return {
+        "service": "FunASR real-time speech recognition",
+        "implementation": "voxhub",
+        "version": __version__,
+        "status": "running",
+        "model": streams.settings.default,
+        "active_connections": figures["active_connections"],
+        "max_connections": figures["max_connections"],
+        "endpoints": {
+            "websocket": "/ws/asr",
+            "funasr_runtime_websocket": "/",
+            "health": "/health",
+            "stats": "/stats",
+            "test": "/test",
+        },
+    }
 
 
 @router.get("/stats", summary="FunASR-compatible real-time recognition statistics")

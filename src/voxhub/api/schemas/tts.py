@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -83,29 +83,3 @@ class TTSResponse(BaseModel):
     cues: list[CueOut] | None = None
     words: list[WordOut]
     sentences: list[SentenceOut]
-
-
-class EngineHealth(BaseModel):
-    model_loaded: bool
-    sample_rate: int | None
-
-
-class DependencyHealth(BaseModel):
-    ok: bool
-    latency_ms: float
-    error: str | None = None
-
-
-class Health(BaseModel):
-    status: Literal["ok", "degraded"]
-    version: str
-    model_loaded: bool
-    default_engine: str
-    sample_rate: int | None
-    engines: dict[str, EngineHealth]
-    dependencies: dict[str, DependencyHealth] = {}
-    # what is wrong, when status is degraded
-    problems: list[str] = []
-    # real-time recognition: active and max connections, sessions served, audio seconds,
-    # real-time factor, engines loaded (see /v1/stats)
-    asr: dict[str, Any] | None = None

@@ -57,43 +57,62 @@ Command = Start | Audio | Stop | Reset | Ping
 
 
 class Dialect(Protocol):
-    """How one protocol's messages look; the connection logic is the same for all."""
+    """How one protocol's messages look; the connection logic is the same for all.
 
-    def parse(self, text: str | None, data: bytes | None) -> Command:
-        """A client frame as a command; raises a StreamProtocolError naming the problem."""
+    A method answering None sends nothing: a protocol need not answer every command.
+    """
+
+    def parse(self, text: str | None, data: bytes | None) -> Command | None:
+        """A client frame as a command (None: it asks for nothing); raises a
+        StreamProtocolError naming the problem."""
         ...
 
     def greeting(self, connection_id: str) -> Frame | None: ...
 
-    def ready(self, info: StreamInfo) -> Frame: ...
+    def ready(self, info: StreamInfo) -> Frame | None: ...
 
-    def partial(self, text: str) -> Frame: ...
+    def partial(self, text: str) -> Frame | None: ...
 
-    def final(self, transcript: Transcript) -> Frame: ...
+    def final(self, transcript: Transcript, requested: bool) -> Frame:
+        """The utterance's transcript: `requested` by the client's stop, or not when the
+        utterance reached its length limit (the audio after it starts the next one)."""
+        ...
 
-    def reset(self, info: StreamInfo) -> Frame: ...
+    def reset(self, info: StreamInfo) -> Frame | None: ...
 
-    def pong(self) -> Frame: ...
+    def pong(self) -> Frame | None: ...
 
     def error(self, error: VoxhubError, command: Command | None) -> Frame | None:
         """The answer to a refused command (None: stay silent)."""
         ...
 
 
-async def serve_stream(websocket: WebSocket, streams: ASRStreams, dialect: Dialect) -> None:
-    """Run one connection to its end; over `max_connections` it is closed at once (1013)."""
+async def serve_stream(
+    websocket: WebSocket, streams: ASRStreams, dialect: Dialect, subprotocol: str | None = None
+) -> None:
+    """Run one connection to its end; over `max_connections` it is closed at once (1013).
+
+    `subprotocol` is accepted when the client offers it (browsers refuse a connection whose
+    answer lacks the subprotocol they asked for)."""
+    chosen = subprotocol if subprotocol in offered_subprotocols(websocket) else None
     try:
         ticket = streams.admit()
     except VoxhubError as exc:
         # a close code needs an open WebSocket: accept, say why, close
-        await websocket.accept()
+        await websocket.accept(subprotocol=chosen)
         await _Connection(websocket, streams, dialect, None).close_for(exc)
         return
     try:
-        await websocket.accept()
+        await websocket.accept(subprotocol=chosen)
         await _Connection(websocket, streams, dialect, ticket).run()
     finally:
         streams.release(ticket)
+
+
+def offered_subprotocols(websocket: WebSocket) -> list[str]:
+    """The subprotocols the client's handshake offered."""
+    offered: list[str] = websocket.scope.get("subprotocols", [])
+    return offered
 
 
 def transcript_fields(transcript: Transcript) -> Frame:
@@ -175,7 +194,8 @@ class _Connection:
                         "-byte limit; send audio in frames of 100-200 ms."
                     )
                 command = self._dialect.parse(text, data)
-                await self._handle(command)
+                if command is not None:
+                    await self._handle(command)
             except VoxhubError as exc:
                 if ws_close_code(exc) is not None:
                     raise
@@ -194,7 +214,7 @@ class _Connection:
         elif isinstance(command, Audio):
             await self._audio(self._started("audio"), command.pcm)
         elif isinstance(command, Stop):
-            await self._final(await self._started("stop").finish())
+            await self._final(await self._started("stop").finish(), requested=True)
         else:
             stream = self._started("reset")
             await stream.drop()
@@ -219,15 +239,17 @@ class _Connection:
                 ),
                 None,
             )
-            await self._final(await stream.finish())
+            await self._final(await stream.finish(), requested=False)
 
-    async def _final(self, transcript: Transcript) -> None:
-        await self._send(self._dialect.final(transcript))
+    async def _final(self, transcript: Transcript, requested: bool) -> None:
+        await self._send(self._dialect.final(transcript, requested))
         self._streams.stats.result_sent("final")
 
     async def _partial(self, text: str) -> None:
-        await self._send(self._dialect.partial(text))
-        self._streams.stats.result_sent("partial")
+        frame = self._dialect.partial(text)
+        if frame is not None:
+            await self._send(frame)
+            self._streams.stats.result_sent("partial")
 
     async def _failure(self, error: VoxhubError) -> None:
         await self._refuse(error, None)
@@ -253,8 +275,8 @@ class _Connection:
         except Exception:  # the client may already be gone
             log.debug("closing a real-time connection failed", exc_info=True)
 
-    async def _send(self, frame: Frame) -> None:
-        if self._gone:
+    async def _send(self, frame: Frame | None) -> None:
+        if self._gone or frame is None:
             return
         async with self._send_lock:
             try:

@@ -9,19 +9,18 @@ from voxhub.errors import InvalidMessage
 from voxhub.services.recognition.streams import StreamRequest
 
 
-def json_object(text: str) -> dict[str, Any]:
-    """A text frame as a JSON object, or InvalidMessage saying what is wrong with it."""
+def json_object(text: str, shape: str = "a JSON object with a type field") -> dict[str, Any]:
+    """A text frame as a JSON object, or InvalidMessage saying what is wrong with it; `shape`
+    tells the client what a text frame of its protocol is."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidMessage(
-            f"A text frame must be a JSON object with a type field; this one is not valid "
-            f"JSON ({exc.msg} at character {exc.pos})."
+            f"A text frame must be {shape}; this one is not valid JSON ({exc.msg} at "
+            f"character {exc.pos})."
         ) from None
     if not isinstance(value, dict):
-        raise InvalidMessage(
-            f"A text frame must be a JSON object with a type field, not {type(value).__name__}."
-        )
+        raise InvalidMessage(f"A text frame must be {shape}, not {type(value).__name__}.")
     return value
 
 

@@ -80,7 +80,7 @@ class StreamDialect:
     def partial(self, text: str) -> Frame:
         return {"type": "partial", "text": text}
 
-    def final(self, transcript: Transcript) -> Frame:
+    def final(self, transcript: Transcript, requested: bool) -> Frame:
         return {"type": "final", **transcript_fields(transcript)}
 
     def reset(self, info: StreamInfo) -> Frame:

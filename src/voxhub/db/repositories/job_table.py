@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, case, func, select, text, update
 from sqlalchemy.orm import Session
 
 from voxhub.db.models import ChunkRow, JobRow, utcnow
@@ -85,9 +85,15 @@ class JobTable:
         return [record_event(session, job_id, "status", now)] if row_count(result) else []
 
     def _view(self, session: Session, row: JobRow) -> JobView:
-        attempts = session.scalar(
-            select(func.coalesce(func.sum(ChunkRow.attempts), 0)).where(ChunkRow.job_id == row.id)
-        )
+        attempts, retries = session.execute(
+            select(
+                func.coalesce(func.sum(ChunkRow.attempts), 0),
+                # every attempt of a chunk after its first
+                func.coalesce(
+                    func.sum(case((ChunkRow.attempts > 1, ChunkRow.attempts - 1), else_=0)), 0
+                ),
+            ).where(ChunkRow.job_id == row.id)
+        ).one()
         return JobView(
             id=row.id,
             status=row.status,
@@ -98,6 +104,7 @@ class JobTable:
             chunks_total=row.chunks_total,
             chunks_done=row.chunks_done,
             attempts=int(attempts or 0),
+            retries=int(retries or 0),
             manual_retries=row.manual_retries,
             dead_lettered=row.dead_lettered,
             error=row.error,

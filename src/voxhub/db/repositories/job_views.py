@@ -35,6 +35,8 @@ class JobView:
     updated_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    # automatic retries: chunk attempts after each chunk's first (reset by a manual retry)
+    retries: int = 0
 
     @property
     def percent(self) -> float:

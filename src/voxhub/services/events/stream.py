@@ -8,9 +8,9 @@ import functools
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import anyio
 
@@ -91,6 +91,14 @@ class StreamStart:
     ended: bool = False
 
 
+class StreamEvent(NamedTuple):
+    """One event of a stream: its kind (snapshot, status, progress, heartbeat), id and body."""
+
+    kind: str
+    id: int
+    data: dict[str, Any]
+
+
 def sse(event: str, event_id: int, data: dict[str, Any]) -> bytes:
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return f"id: {event_id}\nevent: {event}\ndata: {body}\n\n".encode()
@@ -104,14 +112,32 @@ async def event_stream(
     start: StreamStart,
     clock: Callable[[], float] = time.monotonic,
 ) -> AsyncIterator[bytes]:
-    """The events of one job (ends after its terminal event) or of every job (never ends)."""
+    """`job_events` as Server-Sent Events."""
+    events = job_events(log_reader, signals, settings, job_id, start, clock)
+    async with contextlib.aclosing(events):
+        async for event in events:
+            yield sse(*event)
+
+
+async def job_events(
+    log_reader: EventLog,
+    signals: EventSignals,
+    settings: EventSettings,
+    job_id: str | None,
+    start: StreamStart,
+    clock: Callable[[], float] = time.monotonic,
+    follow: bool = False,
+) -> AsyncGenerator[StreamEvent, None]:
+    """The events of one job (ends after its terminal event, unless `follow`: a retry brings
+    more) or of every job (never ends), with a heartbeat when nothing else was sent."""
     cursor = start.cursor
     if start.snapshot is not None:
-        yield sse("snapshot", cursor, start.snapshot)
+        yield StreamEvent("snapshot", cursor, start.snapshot)
     flag = signals.subscribe(job_id)
     # ids skipped by the global stream: a concurrent transaction may still commit them
     gaps: dict[int, float] = {}
     last_sent = clock()
+    ends = job_id is not None and not follow
     try:
         while True:
             flag.clear()
@@ -127,16 +153,16 @@ async def event_stream(
                         gaps.update((missing, now) for missing in range(cursor + 1, event.id))
                     cursor = event.id
                 # a late event carries the cursor: resuming from it repeats nothing
-                yield sse(event.kind, cursor, event.to_json())
+                yield StreamEvent(event.kind, cursor, event.to_json())
                 last_sent = clock()
-                if job_id is not None and event.terminal:
+                if ends and event.terminal:
                     return
-            if job_id is not None and start.ended and not events:
+            if ends and start.ended and not events:
                 return
             expired = clock() - _GAP_PATIENCE
             gaps = {k: v for k, v in gaps.items() if v > expired}
             if clock() - last_sent >= settings.heartbeat:
-                yield sse("heartbeat", cursor, {"time": _now_iso()})
+                yield StreamEvent("heartbeat", cursor, {"time": _now_iso()})
                 last_sent = clock()
             wait = min(settings.poll_interval, max(0.0, settings.heartbeat - (clock() - last_sent)))
             with contextlib.suppress(TimeoutError):

@@ -117,6 +117,15 @@ class JobFiles:
                 f"Job {job_id} has no {name} yet; results exist once it succeeded."
             ) from exc
 
+    def read_result(self, job_id: str, name: str) -> bytes:
+        """The bytes of a small result (subtitles, timings), for answers that carry it inline."""
+        try:
+            return self._store.get_bytes(self.key(job_id, name))
+        except ObjectNotFound as exc:
+            raise NotFound(
+                f"Job {job_id} has no {name} yet; results exist once it succeeded."
+            ) from exc
+
     def remove(self, job_id: str) -> int:
         """Every object of the job; returns how many there were."""
         return self._store.delete_prefix(self.key(job_id, ""))

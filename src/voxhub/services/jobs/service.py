@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from voxhub.db.models import JobRow
 from voxhub.db.repositories.job_views import JobView
 from voxhub.db.repositories.jobs import JobStore
 from voxhub.errors import TextTooLong
@@ -42,7 +43,9 @@ class JobService:
         callback_url: str | None = None,
         priority: int = 5,
         callback_progress: bool = False,
+        labels: Mapping[str, str] | None = None,
     ) -> JobView:
+        """`labels` are the caller's own names for the job (read back from `request`)."""
         limit = self._settings.max_chars
         text = request.text.strip()
         if len(text) > limit:
@@ -66,12 +69,18 @@ class JobService:
         chunks = chunk_text(text, self._settings.chunk_chars)
         job_id = uuid.uuid4().hex
         stored = {**request_to_json(resolved), "callback_progress": callback_progress}
+        if labels:
+            stored["labels"] = dict(labels)
         job = self._store.create(job_id, text, stored, chunks, callback_url, priority)
         self._send_chunks(job_id, list(enumerate(chunks)), priority)
         return job
 
     def get(self, job_id: str) -> JobView:
         return self._store.get(job_id)
+
+    def text(self, job_id: str) -> str:
+        """The text a job speaks, as it was submitted (without edge whitespace)."""
+        return str(self._store.get_row_value(job_id, JobRow.text))
 
     def find(
         self, status: str | Sequence[str] | None, limit: int, offset: int

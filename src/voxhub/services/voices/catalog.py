@@ -6,7 +6,13 @@ from typing import Protocol
 
 from voxhub.engines.pool import EnginePool
 from voxhub.engines.tts.base import TTSEngine, Voice
-from voxhub.errors import EngineNotFound, UnsupportedLanguage, VoiceNotFound
+from voxhub.errors import EngineNotFound, UnsupportedLanguage, VoiceNotFound, VoxhubError
+from voxhub.services.voices.generic import (
+    GENDER_OF_NAME,
+    GENDERS,
+    generic_gender,
+    voice_of_gender,
+)
 
 _HOW_TO_FIND = "GET /v1/voices (or `voxhub voices`) lists the available voices."
 
@@ -19,7 +25,8 @@ class RegisteredVoices(Protocol):
 
 class VoiceCatalog:
     """Voices of the enabled engines and the registry: `ENGINE:NAME` ids name engine voices;
-    other names are registered ids and aliases first, then engine voice names."""
+    other names are registered ids and aliases first, then generic names ("female", 男声,
+    see `generic.py`), then engine voice names."""
 
     def __init__(
         self, pool: EnginePool, default_engine: str, registered: RegisteredVoices | None = None
@@ -42,6 +49,13 @@ class VoiceCatalog:
             lang: engine.default_voice(lang).id for lang in sorted(engine.capabilities.languages)
         }
 
+    def generic(self) -> dict[str, dict[str, str]]:
+        """What each generic voice name means: name -> language -> voice id."""
+        engine = self._pool.get(self._default_engine)
+        languages = sorted(engine.capabilities.languages)
+        chosen = {g: {lang: self._generic(g, lang)[1].id for lang in languages} for g in GENDERS}
+        return {name: chosen[gender] for name, gender in GENDER_OF_NAME.items()}
+
     def resolve(self, name: str | None, language: str) -> tuple[TTSEngine, Voice]:
         """The engine and voice for a request; the default engine's voice when `name` is empty."""
         if not name:
@@ -60,6 +74,9 @@ class VoiceCatalog:
             found = self._registered.lookup(name)
             if found is not None:
                 return found
+        gender = generic_gender(name)
+        if gender is not None:
+            return self._generic(gender, language)
         for candidate in self._engine_order():
             engine = self._pool.get(candidate)
             for voice in engine.voices():
@@ -76,6 +93,24 @@ class VoiceCatalog:
                 )
             return requested
         return detected if detected in voice.languages else voice.language
+
+    def _generic(self, gender: str, language: str) -> tuple[TTSEngine, Voice]:
+        """The default engine's voice of `gender` for `language`; else another enabled
+        engine's, since the caller asked for the gender rather than the engine; else the
+        default engine's voice of the language, so a generic name always speaks."""
+        default = self._pool.get(self._default_engine)
+        found = voice_of_gender(default, gender, language)
+        if found is not None:
+            return default, found
+        for name in self._engine_order()[1:]:
+            try:
+                engine = self._pool.get(name)
+            except VoxhubError:  # an engine that cannot load now is no candidate
+                continue
+            found = voice_of_gender(engine, gender, language)
+            if found is not None:
+                return engine, found
+        return default, default.default_voice(language)
 
     def _engine_order(self) -> list[str]:
         rest = [e for e in self._pool.enabled if e != self._default_engine]
