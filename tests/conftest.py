@@ -80,7 +80,8 @@ def serve_app(settings: Settings, container: Container) -> Iterator[str]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    # start-up preloads the default engine: kokoro takes seconds, more on a busy machine
+    deadline = time.monotonic() + 120
     while not server.started:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")

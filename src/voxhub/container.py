@@ -33,6 +33,7 @@ from voxhub.services.jobs.retention import Retention
 from voxhub.services.jobs.runner import JobRunner
 from voxhub.services.jobs.service import JobService
 from voxhub.services.online import OnlineSynthesis
+from voxhub.services.readiness import Readiness, assess
 from voxhub.services.recognition.stats import ASRObserver
 from voxhub.services.recognition.streams import ASRStreams
 from voxhub.services.synthesis import Synthesizer
@@ -192,6 +193,19 @@ class Container:
         for name in self.settings.asr.preload:
             if name in self.asr_engines.enabled:
                 self.asr_engines.get(name)
+
+    def readiness(self) -> Readiness:
+        """Whether the database, broker and storage answer and the default engine is loaded
+        (blocking)."""
+        settings = self.settings
+        return assess(
+            self.job_store.engine,
+            settings.broker,
+            settings.broker_dir,
+            self.objects,
+            self.engines.loaded(),
+            settings.engines.default,
+        )
 
     def api_services(
         self,

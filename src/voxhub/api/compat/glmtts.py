@@ -23,7 +23,7 @@ from voxhub.api.deps import AdmissionDep, ContainerDep, OnlineDep, metrics_of, p
 from voxhub.api.errors import detail_shape, shaped_routes
 from voxhub.engines.tts.base import SynthesisParams
 from voxhub.errors import DeadlineExceeded, InvalidInput, VoiceNotFound
-from voxhub.services.readiness import Readiness, assess
+from voxhub.services.readiness import Readiness
 from voxhub.services.synthesis import SynthesisRequest
 
 # that service was FastAPI: its errors were `{"detail": "..."}`
@@ -127,14 +127,7 @@ async def glm_health(container: ContainerDep) -> JSONResponse:
     registry = container.voice_registry
 
     def check() -> tuple[Readiness, int | None]:
-        readiness = assess(
-            container.job_store.engine,
-            settings.broker,
-            settings.broker_dir,
-            container.objects,
-            loaded,
-            default,
-        )
+        readiness = container.readiness()
         # prompts are counted from the database only when it answers
         if not readiness.ok("database"):
             return readiness, None

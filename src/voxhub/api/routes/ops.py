@@ -13,7 +13,6 @@ from fastapi.responses import JSONResponse
 from voxhub import __version__
 from voxhub.api.deps import ContainerDep, asr_figures
 from voxhub.api.schemas.health import DependencyHealth, EngineHealth, Health
-from voxhub.services.readiness import assess
 from voxhub.services.system import host_load, system_facts
 
 router = APIRouter(tags=["operations"])
@@ -30,15 +29,7 @@ async def health(request: Request, container: ContainerDep) -> JSONResponse:
     default = settings.engines.default
     # the CPU is sampled over a short window, taken while the dependencies are checked
     readiness, load = await asyncio.gather(
-        asyncio.to_thread(
-            assess,
-            container.job_store.engine,
-            settings.broker,
-            settings.broker_dir,
-            container.objects,
-            loaded,
-            default,
-        ),
+        asyncio.to_thread(container.readiness),
         asyncio.to_thread(host_load),
     )
     engines = {
