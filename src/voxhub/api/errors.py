@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,6 +18,7 @@ from voxhub import errors
 # `{"detail": …}`, an envelope, OpenAI's error object), with the same status codes.
 ErrorShape = Callable[[int, str, str], dict[str, Any]]
 _SHAPE_KEY = "voxhub.error_shape"
+_STATUSES_KEY = "voxhub.error_statuses"
 
 # the most specific class wins: lookups walk each error's MRO
 STATUS_BY_ERROR: dict[type[errors.VoxhubError], int] = {
@@ -70,8 +71,14 @@ def detail_shape(status: int, code: str, message: str) -> dict[str, Any]:
     return {"detail": message}
 
 
-def shaped_routes(shape: ErrorShape) -> type[APIRoute]:
-    """A route class whose errors are written in `shape`: `APIRouter(route_class=...)`."""
+def shaped_routes(shape: ErrorShape, statuses: Mapping[int, int] | None = None) -> type[APIRoute]:
+    """A route class whose errors are written in `shape`: `APIRouter(route_class=...)`.
+
+    `statuses` renames status codes for a family whose clients branch on other ones (OpenAI's
+    SDK raises BadRequestError for 400 where voxhub answers 422); the mapping from error class
+    to status stays the one above.
+    """
+    renamed = dict(statuses or {})
 
     class ShapedRoute(APIRoute):
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -80,6 +87,7 @@ def shaped_routes(shape: ErrorShape) -> type[APIRoute]:
             async def shaped(request: Request) -> Response:
                 # the app's exception handlers read the shape from the request's scope
                 request.scope[_SHAPE_KEY] = shape
+                request.scope[_STATUSES_KEY] = renamed
                 return await handler(request)
 
             return shaped
@@ -90,6 +98,11 @@ def shaped_routes(shape: ErrorShape) -> type[APIRoute]:
 def _shape_of(request: Request) -> ErrorShape:
     shape: ErrorShape = request.scope.get(_SHAPE_KEY, voxhub_shape)
     return shape
+
+
+def _status_in(request: Request, status: int) -> int:
+    renamed: Mapping[int, int] = request.scope.get(_STATUSES_KEY, {})
+    return renamed.get(status, status)
 
 
 def ws_close_code(error: errors.VoxhubError) -> int | None:
@@ -118,7 +131,7 @@ def ws_close_reason(error: errors.VoxhubError) -> str:
 async def _voxhub_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.VoxhubError)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.Overloaded) else None
-    status = status_for(exc)
+    status = _status_in(request, status_for(exc))
     return JSONResponse(
         _shape_of(request)(status, exc.code, exc.message), status_code=status, headers=headers
     )
@@ -130,8 +143,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     for item in exc.errors():
         where = ".".join(str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path"))
         problems.append(f"{where or 'request'}: {item.get('msg', 'invalid value')}")
-    body = _shape_of(request)(422, "invalid_request", "; ".join(problems))
-    return JSONResponse(body, status_code=422)
+    status = _status_in(request, 422)
+    body = _shape_of(request)(status, "invalid_request", "; ".join(problems))
+    return JSONResponse(body, status_code=status)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -196,7 +196,7 @@ def test_input_beyond_the_online_limit_up_to_openais_4096(client: OpenAI, server
     with httpx.Client(base_url=server) as http:
         canonical = http.post("/v1/tts", json={"text": text, "voice": "espeak:en-us"})
     assert canonical.status_code == 413
-    with pytest.raises(openai.UnprocessableEntityError) as caught:
+    with pytest.raises(openai.BadRequestError) as caught:
         client.audio.speech.create(input="a" * 4097, model="espeak", voice="espeak:en-us")
     assert "4096" in caught.value.message
     assert caught.value.body == {
@@ -311,12 +311,12 @@ def test_models_list_openai_names_and_voxhub_engines(client: OpenAI) -> None:
          "voice", "GET /v1/voices"),
         (dict(model="tts-9", voice="alloy", input="Hi."), openai.NotFoundError, "model_not_found",
          "model", "tts-1-hd"),
-        (dict(model="tts-1", voice="alloy", input="  "), openai.UnprocessableEntityError,
+        (dict(model="tts-1", voice="alloy", input="  "), openai.BadRequestError,
          "empty_text", "input", "empty"),
         (dict(model="tts-1", voice="alloy", input="Hi.", speed=5.0),
-         openai.UnprocessableEntityError, "invalid_request", None, "speed"),
+         openai.BadRequestError, "invalid_request", None, "speed"),
         (dict(model="tts-1", voice="alloy", input="Hi.", response_format="ogg"),
-         openai.UnprocessableEntityError, "invalid_request", None, "response_format"),
+         openai.BadRequestError, "invalid_request", None, "response_format"),
     ],
 )  # fmt: skip
 def test_speech_errors_are_raised_by_the_sdk_with_openais_error_object(
@@ -337,13 +337,13 @@ def test_speech_errors_are_raised_by_the_sdk_with_openais_error_object(
 
 
 def test_transcription_errors_are_raised_by_the_sdk(client: OpenAI, speech_wav: bytes) -> None:
-    with pytest.raises(openai.UnprocessableEntityError) as caught:
+    with pytest.raises(openai.BadRequestError) as caught:
         client.audio.transcriptions.create(model="whisper-1", file=("a.wav", b"not audio"))
     assert (caught.value.code, caught.value.param) == ("undecodable_audio", "file")
     with pytest.raises(openai.NotFoundError) as missing:
         client.audio.transcriptions.create(model="tts-1", file=("a.wav", speech_wav))
     assert missing.value.code == "model_not_found" and "whisper-1" in missing.value.message
-    with pytest.raises(openai.UnprocessableEntityError) as language:
+    with pytest.raises(openai.BadRequestError) as language:
         client.audio.transcriptions.create(
             model="pocketsphinx", file=("a.wav", speech_wav), language="zh"
         )

@@ -26,7 +26,10 @@ from voxhub.engines.asr.base import RecognizedSegment, Transcript
 from voxhub.services.transcripts import FORMATS, MEDIA_TYPES, check_format, openai_verbose_json
 
 # errors on these routes are OpenAI's error object, with voxhub's status codes and codes
-router = APIRouter(tags=["compatibility"], route_class=shaped_routes(openai_shape))
+# OpenAI answers invalid requests with 400, and its SDK raises BadRequestError for them
+router = APIRouter(
+    tags=["compatibility"], route_class=shaped_routes(openai_shape, statuses={422: 400})
+)
 
 OPENAI_FORMATS = (*FORMATS, "verbose_json")
 # the model name OpenAI clients send; it means the default engine here
