@@ -39,14 +39,6 @@ class ResultFiles:
         except ObjectNotFound as exc:
             raise _missing(result_id, extension) from exc
 
-    def read(self, result_id: str, extension: str) -> bytes:
-        """The stored bytes of a result, for answers that carry the audio inline."""
-        key = self._checked_key(result_id, extension)
-        try:
-            return self._store.get_bytes(key)
-        except ObjectNotFound as exc:
-            raise _missing(result_id, extension) from exc
-
     def _checked_key(self, result_id: str, extension: str) -> str:
         if not (_ID.match(result_id) and _EXTENSION.match(extension)):
             raise NotFound(f"No audio {result_id}.{extension}; ids come from POST /v1/tts.")

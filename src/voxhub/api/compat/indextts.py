@@ -55,8 +55,8 @@ async def online_tts(
         )
     audio = None
     if settings.compat.indextts_inline_audio:
-        data = await anyio.to_thread.run_sync(container.results.read, result.id, result.extension)
-        audio = base64.b64encode(data).decode("ascii")
+        # the encoded file online synthesis already holds: no second read from storage
+        audio = base64.b64encode(result.audio).decode("ascii")
     srt = to_srt(result.cues)
     return OnlineOut(
         task_id=result.id,
