@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from voxhub.engines.tts.base import TTSEngine, Voice
+from voxhub.services.voices.generic import voices_of_gender
 
 # OpenAI's built-in voices and how they sound; alloy is neither
 OPENAI_VOICES: Mapping[str, str | None] = {
@@ -50,12 +51,7 @@ def openai_voice(engine: TTSEngine, name: str, language: str) -> Voice:
     default = engine.default_voice(language)
     if gender is None:
         return default
-    same = [
-        voice
-        for voice in engine.voices()
-        if voice.gender == gender and language in voice.languages and voice.reference is None
-    ]
+    same = voices_of_gender(engine, gender, language)
     if not same:
         return default
-    same.sort(key=lambda voice: voice.id != default.id)
     return same[_RANK[key] % len(same)]

@@ -27,18 +27,25 @@ def generic_gender(name: str) -> str | None:
     return GENDER_OF_NAME.get(name.strip().casefold())
 
 
-def voice_of_gender(engine: TTSEngine, gender: str, language: str) -> Voice | None:
-    """The engine's voice of `gender` for `language`: its default voice of the language when
-    that one fits, else the first it lists; None when it has no such voice."""
+def voices_of_gender(engine: TTSEngine, gender: str, language: str) -> list[Voice]:
+    """The engine's own voices of `gender` for `language`, its default voice of the language
+    first when that one fits; empty when it has none."""
     if language not in engine.capabilities.languages:
-        return None
+        return []
     try:
         default: Voice | None = engine.default_voice(language)
     except VoxhubError:  # an engine may have no voice of its own (remote: only cloned ones)
         default = None
-    if default is not None and default.gender == gender:
-        return default
-    for voice in engine.voices():
-        if voice.gender == gender and language in voice.languages and voice.reference is None:
-            return voice
-    return None
+    same = [
+        voice
+        for voice in engine.voices()
+        if voice.gender == gender and language in voice.languages and voice.reference is None
+    ]
+    same.sort(key=lambda voice: default is None or voice.id != default.id)
+    return same
+
+
+def voice_of_gender(engine: TTSEngine, gender: str, language: str) -> Voice | None:
+    """The engine's voice of `gender` for `language` (its default voice when that fits)."""
+    same = voices_of_gender(engine, gender, language)
+    return same[0] if same else None
