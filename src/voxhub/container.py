@@ -11,8 +11,10 @@ import anyio
 from celery import Celery
 from sqlalchemy import Engine
 
+from voxhub.access import KeyLimits
 from voxhub.db.engine import database_engine
 from voxhub.db.migrate import upgrade
+from voxhub.db.repositories.api_keys import ApiKeyStore
 from voxhub.db.repositories.events import EventLog
 from voxhub.db.repositories.jobs import JobStore
 from voxhub.db.repositories.voices import VoiceStore
@@ -25,6 +27,10 @@ from voxhub.objects.base import ObjectStore
 from voxhub.objects.factory import object_store
 from voxhub.objects.results import ResultFiles
 from voxhub.services.admission import Admission, ClassStats
+from voxhub.services.auth.gate import Gate
+from voxhub.services.auth.keys import KeyRing
+from voxhub.services.auth.limits import KeyLimiter
+from voxhub.services.auth.tokens import TokenSigner, load_secret
 from voxhub.services.events.bus import RedisEventPublisher
 from voxhub.services.events.stream import EventSignals
 from voxhub.services.jobs.files import JobFiles
@@ -107,6 +113,8 @@ class Container:
     voice_samples: VoiceSamples
     # the cloning backend's templates: registered voices, or fetched from its template site
     templates: TemplateSource
+    # API keys, tokens and per-key limits
+    gate: Gate
 
     @classmethod
     def build(
@@ -143,6 +151,7 @@ class Container:
         store.add_listener(webhooks.dispatcher)
         job_files = JobFiles(objects, settings.scratch_dir)
         asr_engines = asr_engines or asr_engine_pool(settings)
+        gate = build_gate(settings, database, store)
         return cls(
             settings=settings,
             engines=engines,
@@ -155,7 +164,9 @@ class Container:
             event_log=EventLog(database),
             job_files=job_files,
             job_queue=queue,
-            jobs=JobService(store, queue, synthesizer, settings.jobs, webhooks.policy),
+            jobs=JobService(
+                store, queue, synthesizer, settings.jobs, webhooks.policy, gate.limiter
+            ),
             reconciler=Reconciler(
                 store,
                 queue,
@@ -177,6 +188,7 @@ class Container:
             templates=TemplateSource(
                 registry, reference_fetcher(settings), settings.compat.cloning_template_url
             ),
+            gate=gate,
         )
 
     def migrate_embedded(self) -> None:
@@ -222,6 +234,7 @@ class Container:
             self.cue_rules,
             anyio.CapacityLimiter(settings.online.inference_threads),
             admission,
+            quota=self.gate.limiter,
         )
         return ApiServices(
             admission=admission,
@@ -257,6 +270,25 @@ def transcriber(asr: ASRSettings, engines: ASREnginePool) -> Transcriber:
     """File transcription with the process's speech recognition engines, within the limits."""
     limits = TranscriptionLimits(max_bytes=asr.max_upload_bytes, max_seconds=asr.max_file_seconds)
     return Transcriber(engines, asr.default, limits)
+
+
+def build_gate(settings: Settings, database: Engine, jobs: JobStore) -> Gate:
+    auth = settings.auth
+    defaults = KeyLimits(
+        requests_per_minute=auth.requests_per_minute,
+        concurrent_jobs=auth.concurrent_jobs,
+        characters_per_day=auth.characters_per_day,
+        asr_connections=auth.asr_connections,
+    )
+    secret = auth.token_secret.get_secret_value()
+    return Gate(
+        enabled=auth.mode == "keys",
+        keys=KeyRing(ApiKeyStore(database)),
+        tokens=TokenSigner(lambda: load_secret(secret, settings.data_dir)),
+        limiter=KeyLimiter(auth.limits_url, defaults, jobs.active_count),
+        token_seconds=auth.token_seconds,
+        query_keys=auth.query_keys,
+    )
 
 
 def build_webhooks(settings: Settings, database: Engine, celery: Celery) -> Webhooks:

@@ -147,6 +147,32 @@ class Overloaded(VoxhubError):
         self.retry_after = retry_after
 
 
+class RateLimited(Overloaded):
+    """A key used up one of its limits (requests per minute, characters per day, concurrent
+    jobs or recognition connections); the answer says which, and when it frees up."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int, limit: int, remaining: int, reset: int):
+        super().__init__(message, retry_after)
+        self.limit = limit
+        self.remaining = remaining
+        # when the window resets, in seconds since the epoch
+        self.reset = reset
+
+
+class Unauthenticated(VoxhubError):
+    """No API key, or one that is wrong, revoked or expired."""
+
+    code = "unauthenticated"
+
+
+class Forbidden(VoxhubError):
+    """The key is valid but its scopes do not cover this route."""
+
+    code = "forbidden"
+
+
 class DeadlineExceeded(VoxhubError):
     """The request did not finish within its deadline (queue wait plus synthesis)."""
 

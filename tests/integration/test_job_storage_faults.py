@@ -11,6 +11,7 @@ import pytest
 import soundfile as sf
 
 from tests.conftest import ENABLED
+from voxhub.access import EVERYONE
 from voxhub.container import Container
 from voxhub.db.migrate import upgrade
 from voxhub.engines.pool import EnginePool
@@ -41,7 +42,8 @@ class Runtime:
     data_dir: Path
 
     def submit(self) -> tuple[str, int]:
-        job = self.service.submit(SynthesisRequest(text=TEXT, voice="espeak:en-us", format="wav"))
+        request = SynthesisRequest(text=TEXT, voice="espeak:en-us", format="wav")
+        job = self.service.submit(request, EVERYONE)
         assert job.chunks_total >= 2
         return job.id, job.chunks_total
 
@@ -81,10 +83,10 @@ def test_a_chunk_whose_upload_fails_is_retried_and_merged_once(runtime: Runtime)
     runtime.runner.run_chunk(job_id, 0)
     failed = runtime.runner.run_chunk(job_id, 1)
     assert failed.retry_in is not None and not failed.dead
-    assert runtime.service.get(job_id).status in ("running", "retrying")
+    assert runtime.service.get(job_id, EVERYONE).status in ("running", "retrying")
     runtime.run_chunks(job_id, total)
     assert runtime.runner.merge(job_id)
-    job = runtime.service.get(job_id)
+    job = runtime.service.get(job_id, EVERYONE)
     assert job.status == "succeeded" and job.attempts == total + 1
     found = runtime.files.find_result(job_id, "audio.wav")
     assert found.path is not None and found.url is None
@@ -101,7 +103,7 @@ def test_a_merge_whose_audio_upload_fails_fails_the_job(runtime: Runtime) -> Non
     runtime.run_chunks(job_id, total)
     runtime.faulty.fail("move_file", times=1, match="/audio.")
     assert not runtime.runner.merge(job_id)
-    job = runtime.service.get(job_id)
+    job = runtime.service.get(job_id, EVERYONE)
     assert job.status == "failed" and job.error is not None
     assert "Merging the chunks failed" in job.error
     # the merge's temporary audio file is gone too
@@ -113,7 +115,7 @@ def test_a_failed_chunk_cleanup_does_not_undo_a_finished_job(runtime: Runtime) -
     runtime.run_chunks(job_id, total)
     runtime.faulty.fail("delete_prefix", times=1)
     assert runtime.runner.merge(job_id)
-    assert runtime.service.get(job_id).status == "succeeded"
+    assert runtime.service.get(job_id, EVERYONE).status == "succeeded"
     assert (runtime.data_dir / "jobs" / job_id / "chunks").is_dir()
     # removing the job later takes the leftover chunks with it
     assert runtime.files.remove(job_id) == 4 + 2 * total

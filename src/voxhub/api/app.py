@@ -19,7 +19,17 @@ from voxhub import __version__
 from voxhub.api.compat import cloning, funasr, glmtts, indextts, openai
 from voxhub.api.errors import install_error_handlers
 from voxhub.api.metrics import Metrics, TimingMiddleware
-from voxhub.api.routes import asr_page, events, jobs, ops, stats, transcription, tts, voices
+from voxhub.api.routes import (
+    asr_page,
+    auth,
+    events,
+    jobs,
+    ops,
+    stats,
+    transcription,
+    tts,
+    voices,
+)
 from voxhub.api.ws import stream
 from voxhub.api.ws.metrics import ASRMetrics
 from voxhub.container import Container
@@ -97,6 +107,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     app.include_router(jobs.router)
     app.include_router(voices.router)
     app.include_router(ops.router)
+    app.include_router(auth.router)
     app.include_router(stats.router)
     app.include_router(stream.router)
     app.include_router(transcription.router)

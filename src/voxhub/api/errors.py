@@ -31,6 +31,8 @@ STATUS_BY_ERROR: dict[type[errors.VoxhubError], int] = {
     errors.RemoteTimeout: 504,
     errors.StorageUnavailable: 503,
     errors.Overloaded: 429,
+    errors.Unauthenticated: 401,
+    errors.Forbidden: 403,
     errors.DeadlineExceeded: 408,
     errors.SynthesisCancelled: 499,
     errors.StreamProtocolError: 400,
@@ -45,6 +47,9 @@ STATUS_BY_ERROR: dict[type[errors.VoxhubError], int] = {
 # connection stays usable
 WS_CLOSE_BY_ERROR: dict[type[errors.VoxhubError], int] = {
     errors.Overloaded: 1013,
+    # policy violation: the connection is refused before any audio is taken
+    errors.Unauthenticated: 1008,
+    errors.Forbidden: 1008,
     errors.IdleTimeout: 1001,
 }
 # RFC 6455 allows 123 bytes of UTF-8 in a close reason
@@ -130,11 +135,24 @@ def ws_close_reason(error: errors.VoxhubError) -> str:
 
 async def _voxhub_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.VoxhubError)
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.Overloaded) else None
+    headers = _headers_of(exc)
     status = _status_in(request, status_for(exc))
     return JSONResponse(
         _shape_of(request)(status, exc.code, exc.message), status_code=status, headers=headers
     )
+
+
+def _headers_of(error: errors.VoxhubError) -> dict[str, str] | None:
+    if isinstance(error, errors.Unauthenticated):
+        return {"WWW-Authenticate": 'Bearer realm="voxhub"'}
+    if not isinstance(error, errors.Overloaded):
+        return None
+    headers = {"Retry-After": str(error.retry_after)}
+    if isinstance(error, errors.RateLimited):
+        headers["X-RateLimit-Limit"] = str(error.limit)
+        headers["X-RateLimit-Remaining"] = str(error.remaining)
+        headers["X-RateLimit-Reset"] = str(error.reset)
+    return headers
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

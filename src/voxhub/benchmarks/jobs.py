@@ -116,10 +116,12 @@ def _prepared(data_dir: Path, text: str) -> str:
 
         def send_merge(self, job_id: str) -> None: ...
 
+    from voxhub.access import EVERYONE
     from voxhub.services.jobs.service import JobService
 
     service = JobService(container.job_store, _Hold(), container.synthesizer, settings.jobs)
-    job = service.submit(SynthesisRequest(text=text, voice="espeak:cmn", format="wav"))
+    request = SynthesisRequest(text=text, voice="espeak:cmn", format="wav")
+    job = service.submit(request, EVERYONE)
     runner = _runner(container, settings, JobRunner)
     for index in range(job.chunks_total):
         runner.run_chunk(job.id, index)

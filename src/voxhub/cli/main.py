@@ -11,6 +11,7 @@ from voxhub.cli import server, speech
 from voxhub.cli.asr_client import asr_client
 from voxhub.cli.bench import bench_app
 from voxhub.cli.jobs import jobs_app
+from voxhub.cli.keys import keys_app
 from voxhub.cli.transcribe import transcribe
 from voxhub.logs import configure_logging
 from voxhub.settings import Settings, log_options
@@ -49,6 +50,7 @@ app.command()(transcribe)
 app.command("asr-client")(asr_client)
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(bench_app, name="bench")
+app.add_typer(keys_app, name="keys")
 
 
 def main() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
 import shutil
 from typing import Annotated
@@ -10,6 +12,8 @@ import typer
 
 from voxhub.cli.context import check_storage, settings_of
 from voxhub.settings import Settings
+
+log = logging.getLogger("voxhub")
 
 
 def serve(
@@ -48,6 +52,7 @@ def serve(
     )
     settings = settings.model_copy(update={"server": server})
     check_storage(settings)
+    warn_if_open(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     count = settings.jobs.workers if job_workers is None else job_workers
     job_workers_process = EmbeddedWorkers(settings, count) if count and not no_workers else None
@@ -151,3 +156,27 @@ def status(ctx: typer.Context) -> None:
     from voxhub.cli.daemon import status as service_status
 
     raise typer.Exit(service_status(Service.of(settings_of(ctx)), typer.echo))
+
+
+def warn_if_open(settings: Settings) -> None:
+    """A server others can reach, with authentication off, says so loudly at start."""
+    if settings.auth.mode != "off" or is_loopback(settings.server.host):
+        return
+    typer.secho(
+        f"WARNING: voxhub listens on {settings.server.host} with authentication OFF: anyone "
+        "who can reach this port can read every job and change every voice. Set "
+        "VOXHUB_AUTH__MODE=keys and create keys with `voxhub keys create NAME`.",
+        fg=typer.colors.RED,
+        bold=True,
+        err=True,
+    )
+    log.warning("authentication is off on a non-loopback address %s", settings.server.host)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

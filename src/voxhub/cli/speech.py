@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from voxhub.access import EVERYONE
 from voxhub.cli.context import fail, read_text, settings_of
 from voxhub.errors import VoxhubError
 
@@ -81,7 +82,7 @@ def voices(
                 f"{r.name} ({r.engine}{', cloning' if r.cloning else ''})"
                 + (f"; aliases {', '.join(r.aliases)}" if r.aliases else ""),
             )
-            for r in container.voice_registry.list(wanted, engine)
+            for r in container.voice_registry.list(EVERYONE, wanted, engine)
         ]
     except VoxhubError as exc:
         fail(str(exc))

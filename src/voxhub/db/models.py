@@ -1,4 +1,4 @@
-"""Tables of long-text jobs, their chunks and events; the database is the source of truth."""
+"""Tables of jobs, chunks, events, webhooks, voices and API keys; the database is the truth."""
 
 from __future__ import annotations
 
@@ -77,6 +77,8 @@ class JobRow(Base):
     manual_retries: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     duration: Mapped[float | None] = mapped_column(nullable=True)
+    # the tenant whose key submitted the job; null when authentication was off
+    owner: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -213,3 +215,27 @@ class VoiceAliasRow(Base):
     voice_id: Mapped[str] = mapped_column(
         String(32), ForeignKey("voices.id", ondelete="CASCADE"), index=True
     )
+
+
+class ApiKeyRow(Base):
+    """An API key: only its SHA-256 is kept, looked up by the short id the key carries."""
+
+    __tablename__ = "api_keys"
+
+    # the public part of the key (`vxk_<id>_<secret>`), unique
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    # what the key's jobs and voices belong to; keys of one tenant share them
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    admin: Mapped[bool] = mapped_column(default=False)
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    # per-key limits; null takes the server's default (VOXHUB_AUTH__*), 0 is unlimited
+    requests_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    concurrent_jobs: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    characters_per_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    asr_connections: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

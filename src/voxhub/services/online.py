@@ -11,12 +11,14 @@ from functools import partial
 import anyio
 import numpy as np
 
+from voxhub.access import Access
 from voxhub.audio.encode import StreamEncoder, encode
 from voxhub.audio.resample import StreamResampler, resample
 from voxhub.engines.tts.base import Voice
 from voxhub.errors import DeadlineExceeded
 from voxhub.objects.results import ResultFiles
 from voxhub.services.admission import Admission, Ticket
+from voxhub.services.auth.limits import KeyLimiter
 from voxhub.services.synthesis import (
     SynthesisPlan,
     SynthesisRequest,
@@ -60,21 +62,34 @@ class OnlineSynthesis:
         cue_rules: CueRules,
         limiter: anyio.CapacityLimiter,
         admission: Admission,
+        quota: KeyLimiter | None = None,
     ) -> None:
         self._synthesizer = synthesizer
+        # per-key characters of the day; None counts nothing
+        self._quota = quota
         self._results = results
         self._cue_rules = cue_rules
         self._limiter = limiter
         self._admission = admission
 
-    async def plan(self, request: SynthesisRequest, max_chars: int | None = None) -> SynthesisPlan:
-        """Validate `request`; `max_chars` replaces the online text limit for callers whose
-        clients expect another (the length classes and deadlines still apply)."""
+    async def plan(
+        self, request: SynthesisRequest, access: Access, max_chars: int | None = None
+    ) -> SynthesisPlan:
+        """Validate `request` and count its characters against the key's daily allowance;
+        `max_chars` replaces the online text limit for callers whose clients expect another
+        (the length classes and deadlines still apply)."""
+
+        def plan() -> SynthesisPlan:
+            planned = self._synthesizer.plan(request, access, max_chars)
+            if self._quota is not None:
+                self._quota.characters(access, planned.characters)
+            return planned
+
         # resolving a voice may load an engine the first time: keep it off the loop
-        return await anyio.to_thread.run_sync(self._synthesizer.plan, request, max_chars)
+        return await anyio.to_thread.run_sync(plan)
 
     async def synthesize(
-        self, request: SynthesisRequest, max_chars: int | None = None
+        self, request: SynthesisRequest, access: Access, max_chars: int | None = None
     ) -> OnlineResult:
         """Validate, wait for a slot of the text's class, synthesize within the deadline.
 
@@ -83,13 +98,14 @@ class OnlineSynthesis:
         so a burst of timed-out requests never runs more inferences than the limits allow.
         """
         self._admission.precheck(len(request.text.strip()))
-        plan = await self.plan(request, max_chars)
+        plan = await self.plan(request, access, max_chars)
         characters = plan.characters
         ticket = await self._admission.admit(plan.engine.name, characters)
         started = time.perf_counter()
         work = asyncio.ensure_future(
             anyio.to_thread.run_sync(
-                partial(self._render, plan, ticket.cancelled.is_set), limiter=self._limiter
+                partial(self._render, plan, access.tenant, ticket.cancelled.is_set),
+                limiter=self._limiter,
             )
         )
         work.add_done_callback(lambda done: _settle(done, ticket))
@@ -110,10 +126,12 @@ class OnlineSynthesis:
         self._admission.rate.observe(plan.engine.name, time.perf_counter() - started, characters)
         return result
 
-    async def stream(self, request: SynthesisRequest, max_chars: int | None = None) -> AudioStream:
+    async def stream(
+        self, request: SynthesisRequest, access: Access, max_chars: int | None = None
+    ) -> AudioStream:
         """Validate now; the returned chunks synthesize sentence by sentence as they are read."""
         self._admission.precheck(len(request.text.strip()))
-        plan = await self.plan(request, max_chars)
+        plan = await self.plan(request, access, max_chars)
         ticket = await self._admission.admit(plan.engine.name, plan.characters)
         chunks = _released_after(self._chunks(plan), ticket)
         # The first sentence is spoken before the response starts, so an engine that
@@ -146,10 +164,12 @@ class OnlineSynthesis:
         if data:
             yield data
 
-    def _render(self, plan: SynthesisPlan, cancelled: Callable[[], bool]) -> OnlineResult:
+    def _render(
+        self, plan: SynthesisPlan, owner: str | None, cancelled: Callable[[], bool]
+    ) -> OnlineResult:
         result = self._synthesizer.synthesize(plan, cancelled)
         samples = resample(result.samples, result.sample_rate, plan.sample_rate)
-        result_id = self._results.new_id()
+        result_id = self._results.new_id(owner)
         extension = plan.format.extension
         audio = encode(samples, plan.sample_rate, plan.format)
         self._results.save(result_id, extension, audio)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from voxhub.access import EVERYONE, Access
 from voxhub.audio.formats import AudioFormat, check_output, encoded_rate, parse_format
 from voxhub.audio.silence import speech_bounds
 from voxhub.engines.tts.base import Samples, SynthesisParams, TTSEngine, Voice
@@ -91,8 +92,11 @@ class Synthesizer:
         self._max_sentence_chars = max_sentence_chars
         self._sentence_pause = sentence_pause
 
-    def plan(self, request: SynthesisRequest, max_chars: int | None = None) -> SynthesisPlan:
-        """Validate everything a request says; raises a VoxhubError naming the first problem."""
+    def plan(
+        self, request: SynthesisRequest, access: Access = EVERYONE, max_chars: int | None = None
+    ) -> SynthesisPlan:
+        """Validate everything a request says; raises a VoxhubError naming the first problem.
+        `access` decides which registered voices the request may speak with."""
         limit = max_chars or self._max_chars
         text = request.text.strip()
         if not text:
@@ -105,7 +109,7 @@ class Synthesizer:
         fmt = parse_format(request.format)
         requested = normalize_language_tag(request.language) if request.language else None
         detected = detect_language(text)
-        engine, voice = self._voices.resolve(request.voice, requested or detected)
+        engine, voice = self._voices.resolve(request.voice, requested or detected, access)
         language = self._voices.language_for(voice, requested, detected)
         sample_rate = request.sample_rate or engine.capabilities.sample_rate
         check_output(fmt, sample_rate)

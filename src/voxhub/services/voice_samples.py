@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from voxhub.access import Access
 from voxhub.audio.encode import encode
 from voxhub.audio.formats import AudioFormat
 from voxhub.objects.base import ObjectStore
@@ -24,9 +25,9 @@ class VoiceSamples:
         self._objects = objects
         self._texts = texts
 
-    def sample(self, voice_id: str) -> bytes:
+    def sample(self, voice_id: str, access: Access) -> bytes:
         """The preview of `voice_id` (blocking: may synthesize)."""
-        record = self._registry.find(voice_id)
+        record = self._registry.find(voice_id, access)
         if record is not None:
             assert record.updated_at is not None
             stamp = round(record.updated_at.timestamp() * 1000)
@@ -41,11 +42,12 @@ class VoiceSamples:
         text = self._texts.get(language or "", "")
         if not text:
             # an engine voice speaks its first language
-            plan = self._synthesizer.plan(SynthesisRequest(text="x", voice=voice_id))
+            plan = self._synthesizer.plan(SynthesisRequest(text="x", voice=voice_id), access)
             language = plan.voice.language
             text = self._texts.get(language) or next(iter(self._texts.values()))
         plan = self._synthesizer.plan(
-            SynthesisRequest(text=text, voice=voice_id, language=language, given=frozenset())
+            SynthesisRequest(text=text, voice=voice_id, language=language, given=frozenset()),
+            access,
         )
         result = self._synthesizer.synthesize(plan)
         data = encode(result.samples, result.sample_rate, AudioFormat.WAV)

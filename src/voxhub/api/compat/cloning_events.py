@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from typing import Any
 
+from voxhub.access import Access
 from voxhub.api.compat.cloning_tasks import CANCELLED, js_time, status_word, task_view
 from voxhub.container import Container
 from voxhub.errors import InvalidInput
@@ -26,7 +27,11 @@ def cursor_of(last_event_id: str | None) -> int | None:
 
 
 def stream_start(
-    container: Container, task_id: str | None, cursor: int | None, audio_url: AudioUrl
+    container: Container,
+    access: Access,
+    task_id: str | None,
+    cursor: int | None,
+    audio_url: AudioUrl,
 ) -> StreamStart:
     """Where the stream begins (blocking): a task's stream opens with its current state,
     unless it resumes; an unknown task is refused before the stream starts."""
@@ -34,17 +39,18 @@ def stream_start(
     if task_id is None:
         return StreamStart(log.last_id() if cursor is None else cursor, None)
     if cursor is not None:
-        jobs.get(task_id)
+        jobs.get(task_id, access)
         return StreamStart(cursor, None)
     # the cursor is read first: an event between the two reads is sent, not lost
     latest = log.last_id(task_id)
-    job = jobs.get(task_id)
-    return StreamStart(latest, task_view(job, jobs.text(task_id), audio_url(task_id)))
+    job = jobs.get(task_id, access)
+    return StreamStart(latest, task_view(job, jobs.text(task_id, access), audio_url(task_id)))
 
 
 async def task_events(
     container: Container,
     signals: EventSignals,
+    access: Access,
     task_id: str | None,
     start: StreamStart,
     client_id: str,
@@ -54,7 +60,13 @@ async def task_events(
     `heartbeat`s; open until the client leaves, as a retry can follow a failure."""
     yield _frame("connected", {"clientId": client_id, "taskId": task_id})
     events = job_events(
-        container.event_log, signals, container.settings.events, task_id, start, follow=True
+        container.event_log,
+        signals,
+        container.settings.events,
+        task_id,
+        start,
+        follow=True,
+        owner=access.owner_filter,
     )
     async with aclosing(events):
         async for event in events:

@@ -22,6 +22,7 @@ from typing import Any
 from fastapi import APIRouter, Request, WebSocket
 
 from voxhub import __version__
+from voxhub.api.auth import require
 from voxhub.api.compat.funasr_runtime import SUBPROTOCOL, RuntimeDialect
 from voxhub.api.deps import streams_of
 from voxhub.api.errors import detail_shape, shaped_routes, status_for
@@ -195,7 +196,11 @@ async def funasr_root(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/stats", summary="FunASR-compatible real-time recognition statistics")
+@router.get(
+    "/stats",
+    summary="FunASR-compatible real-time recognition statistics",
+    dependencies=[require(None)],
+)
 async def funasr_stats(request: Request) -> dict[str, Any]:
     streams = streams_of(request)
     return {

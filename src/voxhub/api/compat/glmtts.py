@@ -10,6 +10,8 @@ import anyio
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
+from voxhub.access import EVERYONE
+from voxhub.api.auth import AccessDep, require
 from voxhub.api.compat.glmtts_schemas import (
     SUCCESS_MESSAGE,
     GLMTTSResponse,
@@ -40,11 +42,13 @@ _CLASS_NAMES = {"short": "short_text", "long": "long_text"}
     response_model=GLMTTSResponse,
     summary="Synthesize text (GLM-TTS compatible): base64 WAV in JSON, or WAV bytes",
     responses={200: {"content": {"audio/wav": {}}}},
+    dependencies=[require("tts")],
 )
 async def glm_tts(
     request: Request,
     online: OnlineDep,
     container: ContainerDep,
+    access: AccessDep,
     input_text: Annotated[str, Form(description="the text to speak")],
     index: Annotated[
         str | None,
@@ -88,7 +92,8 @@ async def glm_tts(
         given=frozenset({"top_k"}) if sampling is not None else frozenset(),
     )
     try:
-        result = await online.synthesize(speech, container.settings.compat.glmtts_max_chars or None)
+        limit = container.settings.compat.glmtts_max_chars or None
+        result = await online.synthesize(speech, access, limit)
     except DeadlineExceeded as exc:
         raise DeadlineExceeded(_timeout_detail(exc), exc.timeout) from exc
     except VoiceNotFound as exc:
@@ -131,7 +136,7 @@ async def glm_health(container: ContainerDep) -> JSONResponse:
         # prompts are counted from the database only when it answers
         if not readiness.ok("database"):
             return readiness, None
-        return readiness, sum(len(prompt_indexes(v)) for v in registry.list())
+        return readiness, sum(len(prompt_indexes(v)) for v in registry.list(EVERYONE))
 
     readiness, prompts = await anyio.to_thread.run_sync(check)
     engine = loaded.get(default)
@@ -149,11 +154,14 @@ async def glm_health(container: ContainerDep) -> JSONResponse:
 
 
 @router.get(
-    "/api/v1/prompts", response_model=PromptList, summary="GLM-TTS compatible prompt indexes"
+    "/api/v1/prompts",
+    response_model=PromptList,
+    summary="GLM-TTS compatible prompt indexes",
+    dependencies=[require("voices")],
 )
-async def glm_prompts(container: ContainerDep, request: Request) -> PromptList:
+async def glm_prompts(container: ContainerDep, request: Request, access: AccessDep) -> PromptList:
     """Every index a request may send: each registered voice's aliases (else its id)."""
-    voices = await anyio.to_thread.run_sync(container.voice_registry.list)
+    voices = await anyio.to_thread.run_sync(container.voice_registry.list, access)
     return PromptList(
         prompts=[
             prompt_entry(voice, index, public_url(request, audio_path(voice)))
@@ -164,16 +172,25 @@ async def glm_prompts(container: ContainerDep, request: Request) -> PromptList:
 
 
 @router.get(
-    "/api/v1/prompts/{index}", response_model=PromptEntry, summary="GLM-TTS compatible prompt"
+    "/api/v1/prompts/{index}",
+    response_model=PromptEntry,
+    summary="GLM-TTS compatible prompt",
+    dependencies=[require("voices")],
 )
-async def glm_prompt(index: str, container: ContainerDep, request: Request) -> PromptEntry:
-    voice = await anyio.to_thread.run_sync(container.voice_registry.find, index)
+async def glm_prompt(
+    index: str, container: ContainerDep, request: Request, access: AccessDep
+) -> PromptEntry:
+    voice = await anyio.to_thread.run_sync(container.voice_registry.find, index, access)
     if voice is None:
         raise VoiceNotFound(_unknown_index(index))
     return prompt_entry(voice, index, public_url(request, audio_path(voice)))
 
 
-@router.get("/api/v1/stats/concurrency", summary="GLM-TTS compatible concurrency statistics")
+@router.get(
+    "/api/v1/stats/concurrency",
+    summary="GLM-TTS compatible concurrency statistics",
+    dependencies=[require(None)],
+)
 async def glm_concurrency(admission: AdmissionDep, container: ContainerDep) -> dict[str, Any]:
     s = admission.settings
     return {

@@ -8,6 +8,7 @@ import time
 import anyio
 from fastapi import APIRouter, Request
 
+from voxhub.api.auth import AccessDep, require
 from voxhub.api.compat.indextts_schemas import (
     LongRequest,
     OnlineOut,
@@ -29,12 +30,18 @@ from voxhub.subtitles.formats import to_srt
 router = APIRouter(tags=["compatibility"], route_class=shaped_routes(detail_shape))
 
 
-@router.post("/tts/online", response_model=OnlineOut, summary="IndexTTS: synthesize short text")
+@router.post(
+    "/tts/online",
+    response_model=OnlineOut,
+    summary="IndexTTS: synthesize short text",
+    dependencies=[require("tts")],
+)
 async def online_tts(
     body: OnlineRequest,
     online: OnlineDep,
     container: ContainerDep,
     request: Request,
+    access: AccessDep,
 ) -> OnlineOut:
     """Up to 300 characters: the audio (URL and, by default, base64) and its SRT subtitles."""
     settings = container.settings
@@ -47,7 +54,7 @@ async def online_tts(
             f"(up to {settings.jobs.max_chars:,} characters)."
         )
     started = time.perf_counter()
-    result = await online.synthesize(body.to_request())
+    result = await online.synthesize(body.to_request(), access)
     elapsed = time.perf_counter() - started
     if result.duration > 0:
         metrics_of(request).real_time_factor.labels(result.voice.engine).observe(
@@ -76,56 +83,84 @@ async def online_tts(
     )
 
 
-@router.post("/tts/long/submit", response_model=SubmitOut, summary="IndexTTS: submit long text")
-async def submit_long(body: LongRequest, jobs: JobsDep, request: Request) -> SubmitOut:
+@router.post(
+    "/tts/long/submit",
+    response_model=SubmitOut,
+    summary="IndexTTS: submit long text",
+    dependencies=[require("jobs")],
+)
+async def submit_long(
+    body: LongRequest, jobs: JobsDep, request: Request, access: AccessDep
+) -> SubmitOut:
     """Up to 50,000 characters as a voxhub job; its id is the task_id."""
     character = body.character or body.voice
     # kept with the job, so its status names the character as the client did
     labels = {"character": character} if character else None
     job = await anyio.to_thread.run_sync(
         lambda: jobs.submit(
-            body.to_request(), body.callback_url, body.priority, body.callback_progress, labels
+            body.to_request(),
+            access,
+            body.callback_url,
+            body.priority,
+            body.callback_progress,
+            labels,
         )
     )
     return submit_out(job, request)
 
 
 @router.get(
-    "/tts/long/status/{task_id}", response_model=TaskOut, summary="IndexTTS: a long-text task"
+    "/tts/long/status/{task_id}",
+    response_model=TaskOut,
+    summary="IndexTTS: a long-text task",
+    dependencies=[require("jobs")],
 )
 async def long_status(
-    task_id: str, jobs: JobsDep, container: ContainerDep, request: Request
+    task_id: str, jobs: JobsDep, container: ContainerDep, request: Request, access: AccessDep
 ) -> TaskOut:
     """Status, progress, and once completed the audio URL and the SRT itself."""
-    job = await anyio.to_thread.run_sync(jobs.get, task_id)
+    job = await anyio.to_thread.run_sync(jobs.get, task_id, access)
     return await _task(job, container, request)
 
 
 @router.post(
-    "/tts/long/cancel/{task_id}", response_model=TaskOut, summary="Cancel a long-text task"
+    "/tts/long/cancel/{task_id}",
+    response_model=TaskOut,
+    summary="Cancel a long-text task",
+    dependencies=[require("jobs")],
 )
 async def cancel_long(
-    task_id: str, jobs: JobsDep, container: ContainerDep, request: Request
+    task_id: str, jobs: JobsDep, container: ContainerDep, request: Request, access: AccessDep
 ) -> TaskOut:
     """A pending or processing task stops within one sentence (voxhub addition)."""
-    job = await anyio.to_thread.run_sync(jobs.cancel, task_id)
+    job = await anyio.to_thread.run_sync(jobs.cancel, task_id, access)
     return await _task(job, container, request)
 
 
-@router.post("/tts/long/retry/{task_id}", response_model=TaskOut, summary="Retry a long-text task")
+@router.post(
+    "/tts/long/retry/{task_id}",
+    response_model=TaskOut,
+    summary="Retry a long-text task",
+    dependencies=[require("jobs")],
+)
 async def retry_long(
-    task_id: str, jobs: JobsDep, container: ContainerDep, request: Request
+    task_id: str, jobs: JobsDep, container: ContainerDep, request: Request, access: AccessDep
 ) -> TaskOut:
     """A failed or cancelled task runs its unfinished parts again (voxhub addition)."""
-    job = await anyio.to_thread.run_sync(jobs.retry, task_id)
+    job = await anyio.to_thread.run_sync(jobs.retry, task_id, access)
     return await _task(job, container, request)
 
 
-@router.get("/voices", response_model=VoicesOut, summary="IndexTTS: the characters")
-async def list_voices(container: ContainerDep) -> VoicesOut:
+@router.get(
+    "/voices",
+    response_model=VoicesOut,
+    summary="IndexTTS: the characters",
+    dependencies=[require("voices")],
+)
+async def list_voices(container: ContainerDep, access: AccessDep) -> VoicesOut:
     """Every name `character` takes: generic names, engine voices, registered voices and
     their aliases, with what each one is."""
-    return await anyio.to_thread.run_sync(voices_out, container)
+    return await anyio.to_thread.run_sync(voices_out, container, access)
 
 
 async def _task(job: JobView, container: Container, request: Request) -> TaskOut:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from voxhub.access import Access
 from voxhub.api.compat.indextts_schemas import VoiceDetail, VoicesOut
 from voxhub.container import Container
 from voxhub.services.voices.generic import generic_gender
 
 
-def voices_out(container: Container) -> VoicesOut:
+def voices_out(container: Container, access: Access) -> VoicesOut:
     """Blocking: lists the engines' voices (loading enabled engines) and reads the registry.
 
     Names are listed in the order they are resolved, and a registered alias replaces a
@@ -37,7 +38,7 @@ def voices_out(container: Container) -> VoicesOut:
             description=voice.description,
         )
     genders = {v.id: v.gender for v in engine_voices}
-    for record in container.voice_registry.list():
+    for record in container.voice_registry.list(access):
         detail = VoiceDetail(
             kind="registered",
             id=record.id,

@@ -10,6 +10,7 @@ import anyio
 from fastapi import APIRouter, Form, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from voxhub.api.auth import AccessDep, require
 from voxhub.api.compat.openai_errors import openai_shape
 from voxhub.api.compat.openai_models import find_model, models
 from voxhub.api.compat.openai_speech import (
@@ -40,16 +41,17 @@ OPENAI_MODEL = "whisper-1"
     "/v1/audio/speech",
     response_class=StreamingResponse,
     summary="Speak text (OpenAI-compatible), streamed as it is synthesized",
+    dependencies=[require("tts")],
     responses={200: {"content": {"audio/mpeg": {}, "text/event-stream": {}}}},
 )
 async def openai_speech(
-    body: SpeechRequest, container: ContainerDep, online: OnlineDep
+    body: SpeechRequest, container: ContainerDep, online: OnlineDep, access: AccessDep
 ) -> StreamingResponse:
     """Up to 4,096 characters, as OpenAI takes: longer than /v1/tts's online limit, the text
     still goes through online synthesis and its admission control (the long-text class,
     with a deadline that grows with the text), and the audio streams sentence by sentence."""
-    voice = await anyio.to_thread.run_sync(resolve_voice, container, body)
-    audio = await online.stream(body.synthesis_request(voice), max_chars=MAX_INPUT)
+    voice = await anyio.to_thread.run_sync(resolve_voice, container, body, access)
+    audio = await online.stream(body.synthesis_request(voice), access, max_chars=MAX_INPUT)
     headers = {
         "X-Voxhub-Voice": audio.plan.voice.id,
         "X-Voxhub-Language": audio.plan.language,
@@ -64,12 +66,20 @@ async def openai_speech(
     return StreamingResponse(audio.chunks, media_type=audio.media_type, headers=headers)
 
 
-@router.get("/v1/models", summary="Models (OpenAI-compatible): OpenAI's names and voxhub's engines")
+@router.get(
+    "/v1/models",
+    summary="Models (OpenAI-compatible): OpenAI's names and voxhub's engines",
+    dependencies=[require(None)],
+)
 async def openai_models(container: ContainerDep) -> dict[str, Any]:
     return {"object": "list", "data": [model.to_json() for model in models(container)]}
 
 
-@router.get("/v1/models/{model_id}", summary="One model (OpenAI-compatible)")
+@router.get(
+    "/v1/models/{model_id}",
+    summary="One model (OpenAI-compatible)",
+    dependencies=[require(None)],
+)
 async def openai_model(model_id: str, container: ContainerDep) -> dict[str, Any]:
     return find_model(container, model_id).to_json()
 
@@ -78,6 +88,7 @@ async def openai_model(model_id: str, container: ContainerDep) -> dict[str, Any]
     "/v1/audio/transcriptions",
     response_model=OpenAITranscriptionOut,
     summary="Transcribe a recording (OpenAI-compatible)",
+    dependencies=[require("asr")],
     responses={200: {"content": {MEDIA_TYPES[f]: {} for f in FORMATS if f != "json"}}},
 )
 async def openai_transcribe_file(

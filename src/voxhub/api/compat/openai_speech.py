@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from voxhub.access import Access
 from voxhub.api.compat.openai_errors import error_object
 from voxhub.api.compat.openai_models import find_model
 from voxhub.api.compat.openai_voices import is_openai_voice, openai_voice
@@ -70,7 +71,7 @@ class SpeechRequest(BaseModel):
         )
 
 
-def resolve_voice(container: Container, body: SpeechRequest) -> str:
+def resolve_voice(container: Container, body: SpeechRequest, access: Access) -> str:
     """The voxhub voice `body` speaks with (blocking: reads the registry, may load an engine).
 
     A registered voice or alias wins over OpenAI's names, so a deployment can give `alloy`
@@ -79,7 +80,7 @@ def resolve_voice(container: Container, body: SpeechRequest) -> str:
     """
     model = find_model(container, body.model, "speech")
     name = body.voice_name()
-    if not is_openai_voice(name) or container.voice_registry.find(name) is not None:
+    if not is_openai_voice(name) or container.voice_registry.find(name, access) is not None:
         return name
     engine = container.engines.get(model.engine)
     return openai_voice(engine, name, detect_language(body.input)).id

@@ -7,6 +7,8 @@ from typing import Annotated
 import anyio
 from fastapi import APIRouter, Query, Request, Response
 
+from voxhub.access import Access
+from voxhub.api.auth import AccessDep, require
 from voxhub.api.deps import ContainerDep, JobsDep, public_url
 from voxhub.api.downloads import download_response
 from voxhub.api.schemas.jobs import (
@@ -25,15 +27,17 @@ from voxhub.errors import Conflict, InvalidInput, NotFound
 from voxhub.services.jobs.files import RESULT_TYPES, download_name
 from voxhub.services.jobs.service import JobService
 
-router = APIRouter(prefix="/v1/tts/jobs", tags=["jobs"])
+router = APIRouter(prefix="/v1/tts/jobs", tags=["jobs"], dependencies=[require("jobs")])
 
 
 @router.post("", status_code=202, response_model=JobOut, summary="Submit long text")
-async def submit(body: JobRequest, jobs: JobsDep, request: Request, response: Response) -> JobOut:
+async def submit(
+    body: JobRequest, jobs: JobsDep, request: Request, response: Response, access: AccessDep
+) -> JobOut:
     """Up to 50,000 characters, split into chunks that workers synthesize in parallel."""
     job = await anyio.to_thread.run_sync(
         lambda: jobs.submit(
-            body.to_request(), body.callback_url, body.priority, body.callback_progress
+            body.to_request(), access, body.callback_url, body.priority, body.callback_progress
         )
     )
     out = job_out(job, request)
@@ -45,6 +49,7 @@ async def submit(body: JobRequest, jobs: JobsDep, request: Request, response: Re
 async def list_jobs(
     jobs: JobsDep,
     request: Request,
+    access: AccessDep,
     status: Annotated[
         str | None, Query(description=f"One of {', '.join(STATUSES)}.", pattern="^[a-z]+$")
     ] = None,
@@ -53,38 +58,42 @@ async def list_jobs(
 ) -> JobList:
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"Unknown status {status!r}; use one of {', '.join(STATUSES)}.")
-    found, total = await anyio.to_thread.run_sync(jobs.find, status, limit, offset)
+    found, total = await anyio.to_thread.run_sync(jobs.find, status, limit, offset, access)
     return JobList(
         jobs=[job_out(j, request) for j in found], total=total, limit=limit, offset=offset
     )
 
 
 @router.get("/{job_id}", response_model=JobOut, summary="Status and progress of a job")
-async def get_job(job_id: str, jobs: JobsDep, container: ContainerDep, request: Request) -> JobOut:
+async def get_job(
+    job_id: str, jobs: JobsDep, container: ContainerDep, request: Request, access: AccessDep
+) -> JobOut:
     """With the deliveries to the job's callback_url and each of their attempts."""
 
     def load() -> tuple[JobView, list[Delivery]]:
-        return jobs.get(job_id), container.webhooks.deliveries.for_job(job_id)
+        return jobs.get(job_id, access), container.webhooks.deliveries.for_job(job_id)
 
     job, deliveries = await anyio.to_thread.run_sync(load)
     return job_out(job, request, deliveries)
 
 
 @router.post("/{job_id}/cancel", response_model=JobOut, summary="Cancel a queued or running job")
-async def cancel_job(job_id: str, jobs: JobsDep, request: Request) -> JobOut:
-    return job_out(await anyio.to_thread.run_sync(jobs.cancel, job_id), request)
+async def cancel_job(job_id: str, jobs: JobsDep, request: Request, access: AccessDep) -> JobOut:
+    return job_out(await anyio.to_thread.run_sync(jobs.cancel, job_id, access), request)
 
 
 @router.post("/{job_id}/retry", response_model=JobOut, summary="Re-run a failed or cancelled job")
-async def retry_job(job_id: str, jobs: JobsDep, request: Request) -> JobOut:
+async def retry_job(job_id: str, jobs: JobsDep, request: Request, access: AccessDep) -> JobOut:
     """Only the chunks that did not finish run again."""
-    return job_out(await anyio.to_thread.run_sync(jobs.retry, job_id), request)
+    return job_out(await anyio.to_thread.run_sync(jobs.retry, job_id, access), request)
 
 
 @router.get("/{job_id}/audio", summary="Download the job's audio")
-async def job_audio(job_id: str, jobs: JobsDep, container: ContainerDep) -> Response:
+async def job_audio(
+    job_id: str, jobs: JobsDep, container: ContainerDep, access: AccessDep
+) -> Response:
     """The file itself, or on S3 storage a 307 redirect to a presigned URL of it."""
-    job = await _finished(jobs, job_id)
+    job = await _finished(jobs, job_id, access)
     fmt = parse_format(job.request["format"])
     name = f"audio.{fmt.extension}"
     found = await anyio.to_thread.run_sync(container.job_files.find_result, job_id, name)
@@ -94,17 +103,19 @@ async def job_audio(job_id: str, jobs: JobsDep, container: ContainerDep) -> Resp
 
 
 @router.get("/{job_id}/{name}", summary="Download the job's subtitles or timings")
-async def job_download(job_id: str, name: str, jobs: JobsDep, container: ContainerDep) -> Response:
+async def job_download(
+    job_id: str, name: str, jobs: JobsDep, container: ContainerDep, access: AccessDep
+) -> Response:
     """The file itself, or on S3 storage a 307 redirect to a presigned URL of it."""
     if name not in RESULT_TYPES:
         raise NotFound(f"No {name!r} for jobs; use one of audio, {', '.join(RESULT_TYPES)}.")
-    await _finished(jobs, job_id)
+    await _finished(jobs, job_id, access)
     found = await anyio.to_thread.run_sync(container.job_files.find_result, job_id, name)
     return download_response(found, RESULT_TYPES[name], download_name(job_id, name))
 
 
-async def _finished(jobs: JobService, job_id: str) -> JobView:
-    job = await anyio.to_thread.run_sync(jobs.get, job_id)
+async def _finished(jobs: JobService, job_id: str, access: Access) -> JobView:
+    job = await anyio.to_thread.run_sync(jobs.get, job_id, access)
     if job.status != "succeeded":
         raise Conflict(
             f"Job {job_id} is {job.status}; its results are ready once it has succeeded."

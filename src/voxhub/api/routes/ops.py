@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from voxhub import __version__
+from voxhub.api.auth import require
 from voxhub.api.deps import ContainerDep, asr_figures
 from voxhub.api.schemas.health import DependencyHealth, EngineHealth, Health
 from voxhub.services.system import host_load, system_facts
@@ -64,7 +65,7 @@ async def health(request: Request, container: ContainerDep) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
 
 
-@router.get("/v1/system", summary="Host and process facts")
+@router.get("/v1/system", summary="Host and process facts", dependencies=[require(None)])
 async def system(container: ContainerDep) -> dict[str, Any]:
     """CPU, memory, disk, versions and loaded engines, for operators."""
     return await anyio.to_thread.run_sync(

@@ -5,16 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from voxhub.api.auth import metrics_access, require
 from voxhub.api.deps import AdmissionDep, ContainerDep, asr_figures
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/v1/stats", summary="Admission, job and configuration statistics")
+@router.get(
+    "/v1/stats",
+    summary="Admission, job and configuration statistics",
+    dependencies=[require(None)],
+)
 async def stats(
     request: Request, container: ContainerDep, admission: AdmissionDep
 ) -> dict[str, Any]:
@@ -45,7 +50,12 @@ async def stats(
     }
 
 
-@router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    include_in_schema=False,
+    dependencies=[Depends(metrics_access)],
+)
 async def metrics(request: Request) -> Response:
     registry = request.app.state.metrics.registry
     # collecting reads the job table: keep it off the event loop

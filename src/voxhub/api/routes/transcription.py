@@ -8,6 +8,7 @@ import anyio
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.responses import JSONResponse
 
+from voxhub.api.auth import require
 from voxhub.api.deps import ContainerDep, FileLimiterDep, TranscriberDep
 from voxhub.api.schemas.transcription import TranscriptionOut
 from voxhub.services.transcription import FileTranscript, Transcriber
@@ -20,7 +21,7 @@ from voxhub.services.transcripts import (
 )
 from voxhub.subtitles.cues import CueRules
 
-router = APIRouter(tags=["speech recognition"])
+router = APIRouter(tags=["speech recognition"], dependencies=[require("asr")])
 
 AudioFile = Annotated[
     UploadFile, File(description="the recording: wav, mp3, ogg/opus, webm, flac, m4a, ...")

@@ -8,6 +8,7 @@ import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
+from voxhub.api.auth import AccessDep, require
 from voxhub.api.deps import ContainerDep, OnlineDep, metrics_of, public_url
 from voxhub.api.downloads import download_response
 from voxhub.api.schemas.tts import CueOut, SentenceOut, TTSRequest, TTSResponse, WordOut
@@ -15,14 +16,16 @@ from voxhub.audio.formats import parse_format
 from voxhub.services.online import OnlineResult
 from voxhub.subtitles.formats import to_srt, to_vtt
 
-router = APIRouter(tags=["tts"])
+router = APIRouter(tags=["tts"], dependencies=[require("tts")])
 
 
 @router.post("/v1/tts", response_model=TTSResponse, summary="Synthesize short text")
-async def synthesize(body: TTSRequest, online: OnlineDep, request: Request) -> TTSResponse:
+async def synthesize(
+    body: TTSRequest, online: OnlineDep, request: Request, access: AccessDep
+) -> TTSResponse:
     """Speak up to 300 characters; returns the audio URL, subtitles and word timings."""
     started = time.perf_counter()
-    result = await online.synthesize(body.to_request())
+    result = await online.synthesize(body.to_request(), access)
     if result.duration > 0:
         metrics_of(request).real_time_factor.labels(result.voice.engine).observe(
             (time.perf_counter() - started) / result.duration
@@ -37,9 +40,9 @@ async def synthesize(body: TTSRequest, online: OnlineDep, request: Request) -> T
     response_class=StreamingResponse,
     summary="Synthesize short text, streaming audio sentence by sentence",
 )
-async def stream(body: TTSRequest, online: OnlineDep) -> StreamingResponse:
+async def stream(body: TTSRequest, online: OnlineDep, access: AccessDep) -> StreamingResponse:
     """The request is validated before the first byte; audio then arrives per sentence."""
-    audio = await online.stream(body.to_request())
+    audio = await online.stream(body.to_request(), access)
     headers = {
         "X-Voxhub-Voice": audio.plan.voice.id,
         "X-Voxhub-Language": audio.plan.language,
@@ -50,10 +53,10 @@ async def stream(body: TTSRequest, online: OnlineDep) -> StreamingResponse:
 
 
 @router.get("/v1/tts/audio/{name}", summary="Download synthesized audio")
-async def audio_file(name: str, container: ContainerDep) -> Response:
+async def audio_file(name: str, container: ContainerDep, access: AccessDep) -> Response:
     """The file itself, or on S3 storage a 307 redirect to a presigned URL of it."""
     result_id, _, extension = name.partition(".")
-    found = await anyio.to_thread.run_sync(container.results.find, result_id, extension)
+    found = await anyio.to_thread.run_sync(container.results.find, result_id, extension, access)
     return download_response(found, parse_format(extension).media_type(None))
 
 

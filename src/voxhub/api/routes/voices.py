@@ -7,6 +7,8 @@ from typing import Annotated
 import anyio
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
+from voxhub.access import Access
+from voxhub.api.auth import AccessDep, require
 from voxhub.api.deps import ContainerDep, public_url
 from voxhub.api.schemas.voices import (
     ReferenceOut,
@@ -21,19 +23,21 @@ from voxhub.errors import Conflict, PayloadTooLarge, VoiceNotFound
 from voxhub.services.voices.registry import VoiceDraft
 from voxhub.text.language import normalize_language_tag
 
-router = APIRouter(tags=["voices"])
+router = APIRouter(tags=["voices"], dependencies=[require("voices")])
 
 
 @router.get("/v1/voices", response_model=VoiceList, summary="List voices")
 async def list_voices(
     container: ContainerDep,
     request: Request,
+    access: AccessDep,
     language: str | None = Query(None, description="zh or en"),
     engine: str | None = Query(None, description="only this engine's voices"),
 ) -> VoiceList:
     wanted = normalize_language_tag(language) if language else None
     voices = await anyio.to_thread.run_sync(container.voices.all, wanted, engine)
-    registered = await anyio.to_thread.run_sync(container.voice_registry.list, wanted, engine)
+    registry = container.voice_registry
+    registered = await anyio.to_thread.run_sync(registry.list, access, wanted, engine)
     defaults = await anyio.to_thread.run_sync(container.voices.defaults)
     listed = [voice_out(v, request) for v in voices]
     listed += [registered_out(r, request) for r in registered]
@@ -49,6 +53,7 @@ async def list_voices(
 async def register_voice(
     container: ContainerDep,
     request: Request,
+    access: AccessDep,
     name: Annotated[str, Form(min_length=1, max_length=200)],
     engine: Annotated[str | None, Form(description="engine that speaks it")] = None,
     language: Annotated[str | None, Form(description="zh or en")] = None,
@@ -85,14 +90,17 @@ async def register_voice(
         defaults=VoiceDefaults(
             speed=speed, temperature=temperature, top_p=top_p, top_k=top_k, instruction=instruction
         ).model_dump(exclude_none=True),
+        owner=access.tenant,
     )
     record = await anyio.to_thread.run_sync(registry.register, draft, reference)
     return registered_out(record, request)
 
 
 @router.get("/v1/voices/{voice_id}", response_model=VoiceOut, summary="One voice")
-async def get_voice(voice_id: str, container: ContainerDep, request: Request) -> VoiceOut:
-    record = await anyio.to_thread.run_sync(container.voice_registry.find, voice_id)
+async def get_voice(
+    voice_id: str, container: ContainerDep, request: Request, access: AccessDep
+) -> VoiceOut:
+    record = await anyio.to_thread.run_sync(container.voice_registry.find, voice_id, access)
     if record is not None:
         return registered_out(record, request)
     voice = await anyio.to_thread.run_sync(_engine_voice, container, voice_id)
@@ -101,20 +109,21 @@ async def get_voice(voice_id: str, container: ContainerDep, request: Request) ->
 
 @router.patch("/v1/voices/{voice_id}", response_model=VoiceOut, summary="Change a voice")
 async def update_voice(
-    voice_id: str, body: VoicePatch, container: ContainerDep, request: Request
+    voice_id: str, body: VoicePatch, container: ContainerDep, request: Request, access: AccessDep
 ) -> VoiceOut:
-    await _refuse_engine_voice(container, voice_id, "changed")
+    await _refuse_engine_voice(container, voice_id, "changed", access)
     changes = body.model_dump(exclude_unset=True)
     if body.defaults is not None:
         changes["defaults"] = body.defaults.model_dump(exclude_none=True)
-    record = await anyio.to_thread.run_sync(container.voice_registry.update, voice_id, changes)
+    registry = container.voice_registry
+    record = await anyio.to_thread.run_sync(registry.update, voice_id, changes, access)
     return registered_out(record, request)
 
 
 @router.delete("/v1/voices/{voice_id}", status_code=204, summary="Remove a registered voice")
-async def delete_voice(voice_id: str, container: ContainerDep) -> Response:
-    await _refuse_engine_voice(container, voice_id, "deleted")
-    await anyio.to_thread.run_sync(container.voice_registry.delete, voice_id)
+async def delete_voice(voice_id: str, container: ContainerDep, access: AccessDep) -> Response:
+    await _refuse_engine_voice(container, voice_id, "deleted", access)
+    await anyio.to_thread.run_sync(container.voice_registry.delete, voice_id, access)
     return Response(status_code=204)
 
 
@@ -124,8 +133,8 @@ async def delete_voice(voice_id: str, container: ContainerDep) -> Response:
     response_class=Response,
     responses={200: {"content": {"audio/wav": {}}}},
 )
-async def voice_sample(voice_id: str, container: ContainerDep) -> Response:
-    data = await anyio.to_thread.run_sync(container.voice_samples.sample, voice_id)
+async def voice_sample(voice_id: str, container: ContainerDep, access: AccessDep) -> Response:
+    data = await anyio.to_thread.run_sync(container.voice_samples.sample, voice_id, access)
     return Response(data, media_type="audio/wav")
 
 
@@ -134,9 +143,9 @@ async def voice_sample(voice_id: str, container: ContainerDep) -> Response:
     summary="The reference recording of a cloning template",
     response_class=Response,
 )
-async def voice_reference(voice_id: str, container: ContainerDep) -> Response:
+async def voice_reference(voice_id: str, container: ContainerDep, access: AccessDep) -> Response:
     registry = container.voice_registry
-    data, media_type = await anyio.to_thread.run_sync(registry.reference_audio, voice_id)
+    data, media_type = await anyio.to_thread.run_sync(registry.reference_audio, voice_id, access)
     return Response(data, media_type=media_type)
 
 
@@ -190,9 +199,12 @@ def _engine_voice(container: ContainerDep, voice_id: str) -> Voice:
     raise VoiceNotFound(f"Unknown voice {voice_id!r}; GET /v1/voices lists the voices.")
 
 
-async def _refuse_engine_voice(container: ContainerDep, voice_id: str, what: str) -> None:
+async def _refuse_engine_voice(
+    container: ContainerDep, voice_id: str, what: str, access: Access
+) -> None:
     """Engine voices belong to their engine: only registered voices are changed or deleted."""
-    if await anyio.to_thread.run_sync(container.voice_registry.find, voice_id) is not None:
+    registry = container.voice_registry
+    if await anyio.to_thread.run_sync(registry.find, voice_id, access) is not None:
         return
     voice = await anyio.to_thread.run_sync(_engine_voice, container, voice_id)
     raise Conflict(

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from fastapi import WebSocket
+from starlette.websockets import WebSocketState
 
+from voxhub.api.auth import admit_websocket, gate_of
 from voxhub.api.errors import ws_close_code, ws_close_reason
 from voxhub.engines.asr.base import RecognizedWord, Transcript
 from voxhub.errors import (
@@ -90,23 +92,28 @@ class Dialect(Protocol):
 async def serve_stream(
     websocket: WebSocket, streams: ASRStreams, dialect: Dialect, subprotocol: str | None = None
 ) -> None:
-    """Run one connection to its end; over `max_connections` it is closed at once (1013).
+    """Run one connection to its end. Without a valid key (when keys are on) it is closed
+    at once with 1008; over `max_connections`, or the key's own connection limit, with 1013.
 
     `subprotocol` is accepted when the client offers it (browsers refuse a connection whose
     answer lacks the subprotocol they asked for)."""
     chosen = subprotocol if subprotocol in offered_subprotocols(websocket) else None
     try:
-        ticket = streams.admit()
+        access = await admit_websocket(websocket, "asr")
+        with gate_of(websocket).limiter.connection(access):
+            ticket = streams.admit()
+            try:
+                await websocket.accept(subprotocol=chosen)
+                await _Connection(websocket, streams, dialect, ticket).run()
+            finally:
+                streams.release(ticket)
     except VoxhubError as exc:
-        # a close code needs an open WebSocket: accept, say why, close
+        if websocket.client_state is not WebSocketState.CONNECTING:
+            raise
+        # refused before any audio: a close code needs an open WebSocket, so accept, say
+        # why, close
         await websocket.accept(subprotocol=chosen)
         await _Connection(websocket, streams, dialect, None).close_for(exc)
-        return
-    try:
-        await websocket.accept(subprotocol=chosen)
-        await _Connection(websocket, streams, dialect, ticket).run()
-    finally:
-        streams.release(ticket)
 
 
 def offered_subprotocols(websocket: WebSocket) -> list[str]:

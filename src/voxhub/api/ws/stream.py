@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, WebSocket
 
+from voxhub.api.auth import require
 from voxhub.api.deps import streams_of
 from voxhub.api.errors import ws_error_frame
 from voxhub.api.ws.connection import (
@@ -102,7 +103,11 @@ async def asr_stream(websocket: WebSocket) -> None:
     await serve_stream(websocket, streams_of(websocket), _DIALECT)
 
 
-@router.get("/v1/asr/engines", summary="Speech recognition engines of this server")
+@router.get(
+    "/v1/asr/engines",
+    summary="Speech recognition engines of this server",
+    dependencies=[require("asr")],
+)
 async def asr_engines(request: Request) -> dict[str, Any]:
     """Enabled engines, the default one, and the capabilities of those already loaded."""
     streams: ASRStreams = streams_of(request)

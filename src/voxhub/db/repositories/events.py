@@ -30,6 +30,8 @@ class JobEvent:
     created_at: datetime
     # where the job reports back, for the webhook dispatcher; not part of the public event
     callback_url: str | None = None
+    # the job's tenant, so a stream of every job shows each tenant only its own
+    owner: str | None = None
 
     @property
     def percent(self) -> float:
@@ -86,6 +88,7 @@ def record_event(session: Session, job_id: str, kind: str, now: datetime) -> Job
             JobRow.error,
             JobRow.dead_lettered,
             JobRow.callback_url,
+            JobRow.owner,
         ).where(JobRow.id == job_id)
     ).one()
     row = JobEventRow(
@@ -103,7 +106,7 @@ def record_event(session: Session, job_id: str, kind: str, now: datetime) -> Job
     )
     session.add(row)
     session.flush()
-    return event_from_row(row, job.callback_url)
+    return event_from_row(row, job.callback_url, job.owner)
 
 
 class EventLog:
@@ -123,14 +126,14 @@ class EventLog:
         with Session(self._engine) as session:
             newer = JobEventRow.id > cursor
             where = newer | JobEventRow.id.in_(also) if also else newer
-            query = select(JobEventRow, JobRow.callback_url).join(
+            query = select(JobEventRow, JobRow.callback_url, JobRow.owner).join(
                 JobRow, JobRow.id == JobEventRow.job_id
             )
             query = query.where(where)
             if job_id is not None:
                 query = query.where(JobEventRow.job_id == job_id)
             rows = session.execute(query.order_by(JobEventRow.id).limit(limit)).all()
-            return [event_from_row(row, callback) for row, callback in rows]
+            return [event_from_row(row, callback, owner) for row, callback, owner in rows]
 
     def last_id(self, job_id: str | None = None) -> int:
         with Session(self._engine) as session:
@@ -140,8 +143,10 @@ class EventLog:
             return int(session.scalar(query) or 0)
 
 
-def event_from_row(row: JobEventRow, callback_url: str | None) -> JobEvent:
-    """The event a stored row records, with the job's callback URL."""
+def event_from_row(
+    row: JobEventRow, callback_url: str | None, owner: str | None = None
+) -> JobEvent:
+    """The event a stored row records, with the job's callback URL and owner."""
     return JobEvent(
         id=row.id,
         job_id=row.job_id,
@@ -154,4 +159,5 @@ def event_from_row(row: JobEventRow, callback_url: str | None) -> JobEvent:
         dead_lettered=row.dead_lettered,
         created_at=row.created_at,
         callback_url=callback_url,
+        owner=owner,
     )

@@ -113,6 +113,7 @@ class JobTable:
             updated_at=row.updated_at,
             started_at=row.started_at,
             finished_at=row.finished_at,
+            owner=row.owner,
         )
 
 

@@ -33,6 +33,7 @@ class JobTransitions(JobTable):
         chunks: Sequence[str],
         callback_url: str | None,
         priority: int,
+        owner: str | None = None,
     ) -> JobView:
         now = self._clock()
         with Session(self._engine) as session, session.begin():
@@ -48,6 +49,7 @@ class JobTransitions(JobTable):
                     chunks_done=0,
                     dead_lettered=False,
                     manual_retries=0,
+                    owner=owner,
                     created_at=now,
                     updated_at=now,
                 )

@@ -37,6 +37,8 @@ class JobView:
     finished_at: datetime | None
     # automatic retries: chunk attempts after each chunk's first (reset by a manual retry)
     retries: int = 0
+    # the tenant that submitted the job (None when authentication was off)
+    owner: str | None = None
 
     @property
     def percent(self) -> float:

@@ -20,12 +20,19 @@ class JobStore(JobTransitions, JobUpkeep):
     """All reads and writes of jobs; safe to use from many processes at once."""
 
     def find(
-        self, status: str | Sequence[str] | None, limit: int, offset: int
+        self,
+        status: str | Sequence[str] | None,
+        limit: int,
+        offset: int,
+        owner: str | None = None,
     ) -> tuple[list[JobView], int]:
-        """Newest first; also the total count for pagination."""
+        """Newest first, of one owner when given; also the total count for pagination."""
         with Session(self._engine) as session:
             query = select(JobRow)
             count = select(func.count()).select_from(JobRow)
+            if owner is not None:
+                query = query.where(JobRow.owner == owner)
+                count = count.where(JobRow.owner == owner)
             if status:
                 statuses = [status] if isinstance(status, str) else list(status)
                 query = query.where(JobRow.status.in_(statuses))
@@ -34,6 +41,16 @@ class JobStore(JobTransitions, JobUpkeep):
                 query.order_by(JobRow.created_at.desc(), JobRow.id).limit(limit).offset(offset)
             ).all()
             return [self._view(session, row) for row in rows], int(session.scalar(count) or 0)
+
+    def active_count(self, owner: str) -> int:
+        """Jobs of `owner` that are queued, running or retrying."""
+        query = (
+            select(func.count())
+            .select_from(JobRow)
+            .where(JobRow.owner == owner, JobRow.status.in_(ACTIVE))
+        )
+        with Session(self._engine) as session:
+            return int(session.scalar(query) or 0)
 
     def active_jobs_with_voice(self, voice_id: str) -> list[str]:
         """Ids of queued or running jobs that speak with `voice_id` (a voice being deleted)."""

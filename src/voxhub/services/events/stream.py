@@ -111,9 +111,10 @@ async def event_stream(
     job_id: str | None,
     start: StreamStart,
     clock: Callable[[], float] = time.monotonic,
+    owner: str | None = None,
 ) -> AsyncIterator[bytes]:
     """`job_events` as Server-Sent Events."""
-    events = job_events(log_reader, signals, settings, job_id, start, clock)
+    events = job_events(log_reader, signals, settings, job_id, start, clock, owner=owner)
     async with contextlib.aclosing(events):
         async for event in events:
             yield sse(*event)
@@ -127,9 +128,11 @@ async def job_events(
     start: StreamStart,
     clock: Callable[[], float] = time.monotonic,
     follow: bool = False,
+    owner: str | None = None,
 ) -> AsyncGenerator[StreamEvent, None]:
     """The events of one job (ends after its terminal event, unless `follow`: a retry brings
-    more) or of every job (never ends), with a heartbeat when nothing else was sent."""
+    more) or of every job (never ends; only `owner`'s jobs when given), with a heartbeat
+    when nothing else was sent."""
     cursor = start.cursor
     if start.snapshot is not None:
         yield StreamEvent("snapshot", cursor, start.snapshot)
@@ -152,6 +155,8 @@ async def job_events(
                         now = clock()
                         gaps.update((missing, now) for missing in range(cursor + 1, event.id))
                     cursor = event.id
+                if owner is not None and event.owner != owner:
+                    continue
                 # a late event carries the cursor: resuming from it repeats nothing
                 yield StreamEvent(event.kind, cursor, event.to_json())
                 last_sent = clock()

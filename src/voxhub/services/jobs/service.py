@@ -6,10 +6,12 @@ import logging
 import uuid
 from collections.abc import Mapping, Sequence
 
+from voxhub.access import Access
 from voxhub.db.models import JobRow
 from voxhub.db.repositories.job_views import JobView
 from voxhub.db.repositories.jobs import JobStore
-from voxhub.errors import TextTooLong
+from voxhub.errors import JobNotFound, TextTooLong
+from voxhub.services.auth.limits import KeyLimiter
 from voxhub.services.jobs.queue import JobQueue
 from voxhub.services.jobs.runner import request_to_json
 from voxhub.services.synthesis import SynthesisRequest, Synthesizer
@@ -30,8 +32,10 @@ class JobService:
         synthesizer: Synthesizer,
         settings: JobSettings,
         callback_policy: CallbackPolicy | None = None,
+        limiter: KeyLimiter | None = None,
     ) -> None:
         self._store = store
+        self._limiter = limiter
         self._queue = queue
         self._synthesizer = synthesizer
         self._settings = settings
@@ -40,6 +44,7 @@ class JobService:
     def submit(
         self,
         request: SynthesisRequest,
+        access: Access,
         callback_url: str | None = None,
         priority: int = 5,
         callback_progress: bool = False,
@@ -54,7 +59,7 @@ class JobService:
                 "Split the text into several jobs."
             )
         # everything a worker could trip over is checked now, while the user is waiting
-        plan = self._synthesizer.plan(request, max_chars=limit)
+        plan = self._synthesizer.plan(request, access, max_chars=limit)
         resolved = SynthesisRequest(
             text=text,
             voice=plan.voice.id,
@@ -66,31 +71,44 @@ class JobService:
         if callback_url is not None:
             # a URL reaching inside the network is refused now, not at the first callback
             self._callback_policy.check(callback_url)
+        if self._limiter is not None:
+            self._limiter.job(access)
+            self._limiter.characters(access, len(text))
         chunks = chunk_text(text, self._settings.chunk_chars)
         job_id = uuid.uuid4().hex
         stored = {**request_to_json(resolved), "callback_progress": callback_progress}
         if labels:
             stored["labels"] = dict(labels)
-        job = self._store.create(job_id, text, stored, chunks, callback_url, priority)
+        job = self._store.create(
+            job_id, text, stored, chunks, callback_url, priority, owner=access.tenant
+        )
         self._send_chunks(job_id, list(enumerate(chunks)), priority)
         return job
 
-    def get(self, job_id: str) -> JobView:
-        return self._store.get(job_id)
+    def get(self, job_id: str, access: Access) -> JobView:
+        """The job, if `access` may see it; another tenant's job is not found, as if it did
+        not exist."""
+        job = self._store.get(job_id)
+        if not access.sees(job.owner):
+            raise JobNotFound(f"No job {job_id!r}; list your jobs with GET /v1/tts/jobs.")
+        return job
 
-    def text(self, job_id: str) -> str:
+    def text(self, job_id: str, access: Access) -> str:
         """The text a job speaks, as it was submitted (without edge whitespace)."""
+        self.get(job_id, access)
         return str(self._store.get_row_value(job_id, JobRow.text))
 
     def find(
-        self, status: str | Sequence[str] | None, limit: int, offset: int
+        self, status: str | Sequence[str] | None, limit: int, offset: int, access: Access
     ) -> tuple[list[JobView], int]:
-        return self._store.find(status, limit, offset)
+        return self._store.find(status, limit, offset, owner=access.owner_filter)
 
-    def cancel(self, job_id: str) -> JobView:
+    def cancel(self, job_id: str, access: Access) -> JobView:
+        self.get(job_id, access)
         return self._store.cancel(job_id)
 
-    def retry(self, job_id: str) -> JobView:
+    def retry(self, job_id: str, access: Access) -> JobView:
+        self.get(job_id, access)
         job, indexes = self._store.retry(job_id)
         if indexes:
             texts = self._store.chunk_texts(job_id)

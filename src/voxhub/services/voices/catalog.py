@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from voxhub.access import EVERYONE, Access
 from voxhub.engines.pool import EnginePool
 from voxhub.engines.tts.base import TTSEngine, Voice
 from voxhub.errors import EngineNotFound, UnsupportedLanguage, VoiceNotFound, VoxhubError
@@ -18,8 +19,9 @@ _HOW_TO_FIND = "GET /v1/voices (or `voxhub voices`) lists the available voices."
 
 
 class RegisteredVoices(Protocol):
-    def lookup(self, name: str) -> tuple[TTSEngine, Voice] | None:
-        """The engine and voice of a registered voice whose id or alias is `name`."""
+    def lookup(self, name: str, access: Access) -> tuple[TTSEngine, Voice] | None:
+        """The engine and voice of a registered voice whose id or alias is `name`, if
+        `access` may use it."""
         ...
 
 
@@ -56,8 +58,11 @@ class VoiceCatalog:
         chosen = {g: {lang: self._generic(g, lang)[1].id for lang in languages} for g in GENDERS}
         return {name: chosen[gender] for name, gender in GENDER_OF_NAME.items()}
 
-    def resolve(self, name: str | None, language: str) -> tuple[TTSEngine, Voice]:
-        """The engine and voice for a request; the default engine's voice when `name` is empty."""
+    def resolve(
+        self, name: str | None, language: str, access: Access = EVERYONE
+    ) -> tuple[TTSEngine, Voice]:
+        """The engine and voice for a request; the default engine's voice when `name` is empty.
+        Registered voices of other tenants are not found (engine voices are everyone's)."""
         if not name:
             engine = self._pool.get(self._default_engine)
             return engine, engine.default_voice(language)
@@ -71,7 +76,7 @@ class VoiceCatalog:
                 ) from exc
             return engine, find_engine_voice(engine, name)
         if self._registered is not None:
-            found = self._registered.lookup(name)
+            found = self._registered.lookup(name, access)
             if found is not None:
                 return found
         gender = generic_gender(name)

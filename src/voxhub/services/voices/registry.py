@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from voxhub.access import Access
 from voxhub.db.models import utcnow
 from voxhub.db.repositories.jobs import JobStore
 from voxhub.db.repositories.voice_records import DEFAULT_KEYS, ReferenceInfo, RegisteredVoice
@@ -20,6 +21,7 @@ from voxhub.errors import (
     CloningNotSupported,
     Conflict,
     EngineNotFound,
+    Forbidden,
     InvalidInput,
     VoiceInUse,
     VoiceNotFound,
@@ -72,18 +74,27 @@ class VoiceRegistry:
 
     # -- reading --
 
-    def get(self, voice_id: str) -> RegisteredVoice:
-        return self._store.get(voice_id)
+    def get(self, voice_id: str, access: Access) -> RegisteredVoice:
+        found = self.find(voice_id, access)
+        if found is None:
+            raise VoiceNotFound(f"No registered voice {voice_id!r}; GET /v1/voices lists them.")
+        return found
 
-    def find(self, name: str) -> RegisteredVoice | None:
-        return self._store.find(name)
-
-    def list(self, language: str | None = None, engine: str | None = None) -> list[RegisteredVoice]:
-        return self._store.list(language, engine)
-
-    def lookup(self, name: str) -> tuple[TTSEngine, Voice] | None:
-        """The engine and voice a request naming `name` speaks with, if `name` is registered."""
+    def find(self, name: str, access: Access) -> RegisteredVoice | None:
+        """The voice whose id or alias is `name`, if `access` may see it: its tenant's voices
+        and the shared ones (registered without an owner); others are not found."""
         record = self._store.find(name)
+        return record if record is not None and _visible(record, access) else None
+
+    def list(
+        self, access: Access, language: str | None = None, engine: str | None = None
+    ) -> list[RegisteredVoice]:
+        return [r for r in self._store.list(language, engine) if _visible(r, access)]
+
+    def lookup(self, name: str, access: Access) -> tuple[TTSEngine, Voice] | None:
+        """The engine and voice a request naming `name` speaks with, if `name` is registered
+        and `access` may use it."""
+        record = self.find(name, access)
         if record is None:
             return None
         engine = self._engine(record.engine)
@@ -109,8 +120,8 @@ class VoiceRegistry:
         )
         return engine, voice
 
-    def reference_audio(self, voice_id: str) -> tuple[bytes, str]:
-        record = self._store.get(voice_id)
+    def reference_audio(self, voice_id: str, access: Access) -> tuple[bytes, str]:
+        record = self.get(voice_id, access)
         if record.reference is None:
             raise VoiceNotFound(f"Voice {voice_id!r} has no reference recording.")
         return self._reference_bytes(record.reference.key), record.reference.media_type
@@ -170,9 +181,9 @@ class VoiceRegistry:
             raise
         return self._store.get(voice_id)
 
-    def update(self, voice_id: str, changes: Mapping[str, Any]) -> RegisteredVoice:
+    def update(self, voice_id: str, changes: Mapping[str, Any], access: Access) -> RegisteredVoice:
         """Change name, language, aliases, transcript, engine or defaults of a voice."""
-        record = self._store.get(voice_id)
+        record = self._owned(voice_id, access)
         updated = record
         if "name" in changes and changes["name"] is not None:
             name = str(changes["name"]).strip()
@@ -204,8 +215,8 @@ class VoiceRegistry:
         self._objects.delete_prefix(f"voices/{record.id}/samples")
         return self._store.get(voice_id)
 
-    def delete(self, voice_id: str) -> None:
-        record = self._store.get(voice_id)
+    def delete(self, voice_id: str, access: Access) -> None:
+        record = self._owned(voice_id, access)
         using = self._jobs.active_jobs_with_voice(record.id)
         if using:
             shown = ", ".join(using[:5]) + (" …" if len(using) > 5 else "")
@@ -220,6 +231,16 @@ class VoiceRegistry:
                 del self._references[key]
 
     # -- helpers --
+
+    def _owned(self, voice_id: str, access: Access) -> RegisteredVoice:
+        """A voice `access` may change: its tenant's own, or any for an administrator."""
+        record = self.get(voice_id, access)
+        if not access.sees(record.owner):
+            raise Forbidden(
+                f"Voice {record.id!r} is shared by every tenant; only an administrator key "
+                "can change or delete it."
+            )
+        return record
 
     def _engine(self, name: str) -> TTSEngine:
         try:
@@ -295,6 +316,12 @@ class VoiceRegistry:
             while len(self._references) > _CACHED_REFERENCES:
                 self._references.popitem(last=False)
         return data
+
+
+def _visible(record: RegisteredVoice, access: Access) -> bool:
+    # voices registered without an owner (authentication off, or fetched from the cloning
+    # template site) are shared, like engine voices
+    return record.owner is None or access.sees(record.owner)
 
 
 def _language(value: Any) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from voxhub.access import Access
 from voxhub.errors import Conflict, InvalidInput, VoiceNotFound
 from voxhub.services.voices.references import ReferenceFetcher
 from voxhub.services.voices.registry import VoiceDraft, VoiceRegistry
@@ -26,10 +27,11 @@ class TemplateSource:
         self._fetcher = fetcher
         self._site = site.rstrip("/")
 
-    def voice_for(self, template_id: str) -> str:
-        """The id of the registered voice that speaks `template_id` (blocking: may download)."""
+    def voice_for(self, template_id: str, access: Access) -> str:
+        """The id of the registered voice that speaks `template_id` (blocking: may download).
+        Templates fetched from the site are shared by every tenant."""
         _check(template_id)
-        found = self._registry.find(template_id)
+        found = self._registry.find(template_id, access)
         if found is not None:
             return found.id
         if not self._site:
@@ -38,14 +40,14 @@ class TemplateSource:
                 f"Register the template (POST /v1/voices with aliases={template_id}), or set "
                 "VOXHUB_COMPAT__CLONING_TEMPLATE_URL to fetch templates from their site."
             )
-        return self._fetch(template_id)
+        return self._fetch(template_id, access)
 
     def urls(self, template_id: str) -> tuple[str, str]:
         """Where the site keeps the template's recording and its transcript."""
         folder = f"{self._site}/{quote(template_id, safe='')}"
         return f"{folder}/{AUDIO_FILE}", f"{folder}/{TRANSCRIPT_FILE}"
 
-    def _fetch(self, template_id: str) -> str:
+    def _fetch(self, template_id: str, access: Access) -> str:
         audio_url, transcript_url = self.urls(template_id)
         # the recording first: a template the site does not have fails on it, naming its URL
         reference = self._registry.check_reference(None, audio_url)
@@ -55,7 +57,7 @@ class TemplateSource:
             return self._registry.register(draft, reference).id
         except Conflict:
             # a concurrent request registered the same template first: speak with that one
-            found = self._registry.find(template_id)
+            found = self._registry.find(template_id, access)
             if found is None:
                 raise
             return found.id

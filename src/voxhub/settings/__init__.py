@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from voxhub.logs import LogOptions
+from voxhub.settings.auth import AuthSettings as AuthSettings
+from voxhub.settings.compat import CompatSettings as CompatSettings
 
 
 class RemoteEngineSettings(BaseModel):
@@ -248,23 +250,6 @@ class VoiceSettings(BaseModel):
     sample_text_en: str = "Hello, this is my voice. Welcome to the speech service."
 
 
-class CompatSettings(BaseModel):
-    """The routes of the services voxhub replaces (see the README's compatibility section)."""
-
-    # the cloning backend's template source: `{url}/{templateId}/source_audio.mp3` and
-    # `source_transcript.txt`, fetched once (webhook address rules) and kept as a template
-    cloning_template_url: str = ""
-    # seconds POST /api/tts holds its answer for the task to finish (then `audio_url`); a
-    # task still running then, or retrying after a failure, is answered `started` at once
-    cloning_wait: float = Field(30.0, ge=0)
-    # IndexTTS's POST /tts/online also answers with the audio itself, base64 in
-    # `audio_base64` (up to ~5 MB of JSON for 300 characters of wav); false: only `audio_url`
-    indextts_inline_audio: bool = True
-    # longest text GLM-TTS's POST /api/v1/tts takes (that service had no limit); 0 means
-    # VOXHUB_ONLINE__MAX_CHARS. Longer texts stay in the long class, with its deadline
-    glmtts_max_chars: int = Field(0, ge=0)
-
-
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
@@ -304,6 +289,7 @@ class Settings(BaseSettings):
     asr: ASRSettings = Field(default_factory=ASRSettings)
     voices: VoiceSettings = Field(default_factory=VoiceSettings)
     compat: CompatSettings = Field(default_factory=CompatSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
 
     # the GLM-TTS service's variable names, accepted as aliases of voxhub's settings
     glm_short_concurrency: int | None = Field(None, validation_alias="SHORT_TEXT_CONCURRENCY")

@@ -1,0 +1,1 @@
+"""API keys, browser tokens and per-key limits."""
