@@ -64,8 +64,13 @@ def live_server(settings: Settings, container: Container) -> Iterator[str]:
 
 
 @contextmanager
-def serve_app(settings: Settings, container: Container) -> Iterator[str]:
-    """The app on a real uvicorn at 127.0.0.1, its lifespan run on uvicorn's own loop."""
+def serve_app(
+    settings: Settings, container: Container, log_level: str | None = None
+) -> Iterator[str]:
+    """The app on a real uvicorn at 127.0.0.1, its lifespan run on uvicorn's own loop.
+
+    With `log_level`, uvicorn's records (the access log too) go to the process's own
+    handlers at that level, as under `voxhub serve`; without, uvicorn only warns."""
     import socket
     import threading
     import time
@@ -76,7 +81,12 @@ def serve_app(settings: Settings, container: Container) -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     application = create_app(settings, container)
-    config = uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning")
+    if log_level is None:
+        config = uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning")
+    else:
+        config = uvicorn.Config(
+            application, host="127.0.0.1", port=port, log_level=log_level, log_config=None
+        )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

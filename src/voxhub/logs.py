@@ -32,6 +32,9 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # loggers that libraries configure on their own; they must reach our root handlers instead
 LIBRARY_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "celery")
+# voxhub API keys and tokens (the prefix is kept, so a line still says which kind it was), and
+# the values of the query parameters that may carry them
+_SECRET = re.compile(r"(\bvx[kt]_|[?&](?:api_key|token)=)[A-Za-z0-9_.~%-]+")
 # names of the handlers configure_logging installs, so a second call can find and replace
 # them without touching handlers others added (pytest's capture, an embedding application)
 STDERR_HANDLER = "voxhub.stderr"
@@ -75,6 +78,22 @@ class RequestIdFilter(logging.Filter):
         if getattr(record, "request_id", None) is None:
             record.__dict__["request_id"] = request_id_var.get()
         return True
+
+
+class SecretFilter(logging.Filter):
+    """Masks API keys and tokens wherever a record carries them (an access log line with a
+    `?token=` URL, an exception quoting a header), so no log holds a usable credential."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = _SECRET.sub(_mask, message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def _mask(match: re.Match[str]) -> str:
+    return f"{match.group(1)}***"
 
 
 class TextFormatter(logging.Formatter):
@@ -139,6 +158,11 @@ def _parse_level(level: str) -> int:
     return logging.getLevelNamesMapping()[name]
 
 
+def standard_filters() -> list[logging.Filter]:
+    """What every handler voxhub installs applies to each record."""
+    return [RequestIdFilter(), SecretFilter()]
+
+
 def configure_logging(options: LogOptions) -> None:
     """Route every log record of the process to stderr (and a rotating file, if set).
 
@@ -167,7 +191,8 @@ def configure_logging(options: LogOptions) -> None:
     for handler in handlers:
         handler.setFormatter(formatter)
         # on the handlers, not the loggers: logger filters skip records propagated from children
-        handler.addFilter(RequestIdFilter())
+        for log_filter in standard_filters():
+            handler.addFilter(log_filter)
         root.addHandler(handler)
     root.setLevel(level)
 

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import io
 import itertools
+from pathlib import Path
 
 import httpx
 import pytest
 import soundfile as sf
 
+from tests.conftest import make_settings
 from voxhub.benchmarks.texts import sample
+from voxhub.settings import AdmissionSettings, Settings
 from voxhub.subtitles.formats import parse_srt
 
 ZH_300 = sample("zh", 300)
 EN_300 = sample("en", 300)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Deadlines five times the usual: these tests check audio against subtitles, and a
+    300-character kokoro synthesis on a loaded 2-core machine may take a minute or more."""
+    base = make_settings(tmp_path)
+    return base.model_copy(update={"admission": AdmissionSettings(safety_factor=10.0)})
 
 
 def _check_audio_matches_subtitles(body: dict[str, object], audio: bytes) -> None:

@@ -34,7 +34,7 @@ class KeyLimiter:
         self._lock = threading.Lock()
         self._connections: dict[str, int] = {}
 
-    def request(self, access: Access) -> tuple[int, int, int] | None:
+    def request(self, access: Access) -> tuple[int, int, float] | None:
         """Count one request; the (limit, remaining, reset) for the response's headers."""
         amount = self._limit(access, "requests_per_minute")
         if access.key is None or not amount:
@@ -43,13 +43,14 @@ class KeyLimiter:
         allowed = self._limiter.hit(item, "requests", access.key)
         limit, remaining, reset = self._figures(item, "requests", access.key)
         if not allowed:
+            wait = _seconds_until(reset)
             raise RateLimited(
                 f"Key {access.key!r} made its {amount} requests of this minute; "
-                f"retry after {max(1, reset - int(time.time()))} s.",
-                retry_after=max(1, reset - int(time.time())),
+                f"retry after {wait} s.",
+                retry_after=wait,
                 limit=limit,
                 remaining=remaining,
-                reset=reset,
+                reset=math.ceil(reset),
             )
         return limit, remaining, reset
 
@@ -64,10 +65,10 @@ class KeyLimiter:
             raise RateLimited(
                 f"Key {access.key!r} has {remaining} of its {amount} characters of the day "
                 f"left; this text has {count}.",
-                retry_after=max(1, reset - int(time.time())),
+                retry_after=_seconds_until(reset),
                 limit=limit,
                 remaining=remaining,
-                reset=reset,
+                reset=math.ceil(reset),
             )
 
     def job(self, access: Access) -> None:
@@ -118,6 +119,10 @@ class KeyLimiter:
         own: int | None = getattr(access.limits, name)
         return own if own is not None else int(getattr(self._defaults, name) or 0)
 
-    def _figures(self, item: RateLimitItem, *ids: str) -> tuple[int, int, int]:
+    def _figures(self, item: RateLimitItem, *ids: str) -> tuple[int, int, float]:
         stats = self._limiter.get_window_stats(item, *ids)
-        return item.amount, stats.remaining, math.ceil(stats.reset_time)
+        return item.amount, stats.remaining, stats.reset_time
+
+
+def _seconds_until(moment: float) -> int:
+    return max(1, math.ceil(moment - time.time()))
