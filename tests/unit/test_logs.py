@@ -481,3 +481,25 @@ async def test_context_is_reset_when_the_app_raises() -> None:
     with pytest.raises(RuntimeError, match="app crashed"):
         await RequestIdMiddleware(failing)(scope, receive, send)
     assert request_id_var.get() is None
+
+
+# --- credentials ---------------------------------------------------------------------------
+
+
+def test_keys_and_tokens_are_masked_in_the_log_file(tmp_path: Path) -> None:
+    log_file = tmp_path / "voxhub.log"
+    configure_logging(LogOptions(level="INFO", file=log_file))
+    key = "vxk_abcdefghijkl_" + "K" * 43
+    token = "vxt_eyJrIjoiYWJjIn0.c2lnbmF0dXJl"
+    access = logging.getLogger("uvicorn.access")
+    access.info('%s - "%s %s HTTP/1.1" %d', "127.0.0.1", "GET", f"/v1/events?token={token}", 200)
+    logging.getLogger("voxhub").warning("refused %s from header", key)
+    logging.getLogger("voxhub").info("GET /v1/x?api_key=%s&job_id=j1", "plain-secret")
+    for handler in _our_handlers(FILE_HANDLER):
+        handler.flush()
+    written = log_file.read_text(encoding="utf-8")
+    assert "GET /v1/events?token=*** HTTP/1.1" in written
+    assert "refused vxk_*** from header" in written
+    assert "api_key=***&job_id=j1" in written
+    for secret in (key, token, "plain-secret", "K" * 43):
+        assert secret not in written
