@@ -285,7 +285,7 @@ def build_gate(settings: Settings, database: Engine, jobs: JobStore) -> Gate:
         enabled=auth.mode == "keys",
         keys=KeyRing(ApiKeyStore(database)),
         tokens=TokenSigner(lambda: load_secret(secret, settings.data_dir)),
-        limiter=KeyLimiter(auth.limits_url, defaults, jobs.active_count),
+        limiter=KeyLimiter(settings.limits_storage, defaults, jobs.active_count),
         token_seconds=auth.token_seconds,
         query_keys=auth.query_keys,
     )

@@ -356,6 +356,11 @@ class Settings(BaseSettings):
         return self.broker if self.broker.startswith(("redis://", "rediss://")) else ""
 
     @property
+    def limits_storage(self) -> str:
+        """Where per-key limits are counted: shared through Redis whenever there is one."""
+        return self.auth.limits_url or self.events_redis or "memory://"
+
+    @property
     def broker_dir(self) -> Path:
         return self.data_dir / "broker"
 

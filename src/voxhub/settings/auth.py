@@ -22,8 +22,10 @@ class AuthSettings(BaseModel):
     # HMAC key of minted tokens; empty: a random key kept in the data directory (set one
     # shared value when API processes run on several hosts)
     token_secret: SecretStr = SecretStr("")
-    # where per-key counters live: "memory://" per process, or a redis:// URL shared by all
-    limits_url: str = "memory://"
+    # where per-key counters live: a redis:// URL shared by every API process, or
+    # "memory://" (each process counts alone); empty means the Redis of the broker or of
+    # events when there is one, else memory
+    limits_url: str = ""
     # limits of keys created without their own (0: unlimited)
     requests_per_minute: int = Field(0, ge=0)
     concurrent_jobs: int = Field(0, ge=0)
