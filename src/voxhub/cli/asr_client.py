@@ -35,6 +35,14 @@ def asr_client(
         int, typer.Option(min=100, max=200, help="Milliseconds of audio per frame.")
     ] = 100,
     partials: Annotated[bool, typer.Option(help="Ask for partial results.")] = True,
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            "--api-key",
+            envvar="VOXHUB_API_KEY",
+            help="Sent in the WebSocket handshake as a bearer token.",
+        ),
+    ] = None,
     checks: Annotated[
         bool,
         typer.Option(
@@ -53,11 +61,11 @@ def asr_client(
         typer.secho(f"error: cannot read {file}: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from exc
     if checks:
-        raise typer.Exit(asyncio.run(_checks(url, pcm, language, engine, realtime)))
+        raise typer.Exit(asyncio.run(_checks(url, pcm, language, engine, realtime, api_key)))
     from websockets.exceptions import WebSocketException
 
     try:
-        asyncio.run(_stream(url, pcm, language, engine, realtime, frame_ms, partials))
+        asyncio.run(_stream(url, pcm, language, engine, realtime, frame_ms, partials, api_key))
     except (OSError, TimeoutError, WebSocketException) as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from exc
@@ -71,13 +79,14 @@ async def _stream(
     realtime: bool,
     frame_ms: int,
     partials: bool,
+    api_key: str | None,
 ) -> None:
     from voxhub.client.asr_stream import StreamClient
 
     def show_partial(text: str) -> None:
         typer.echo(f"partial  {text}")
 
-    async with await StreamClient.open(url, on_partial=show_partial) as client:
+    async with await StreamClient.open(url, on_partial=show_partial, api_key=api_key) as client:
         if client.dialect.name == "funasr":
             await client.next({"greeting"}, 10)
         await client.send(client.dialect.start(language, partials, engine))
@@ -98,14 +107,16 @@ async def _stream(
         )
 
 
-async def _checks(url: str, pcm: bytes, language: str, engine: str | None, realtime: bool) -> int:
+async def _checks(
+    url: str, pcm: bytes, language: str, engine: str | None, realtime: bool, api_key: str | None
+) -> int:
     from voxhub.client.asr_checks import CheckResult, Checks
 
     def report(result: CheckResult) -> None:
         typer.secho(result.line(), fg=typer.colors.GREEN if result.passed else typer.colors.RED)
         sys.stdout.flush()
 
-    results = await Checks(url, pcm, language, engine, realtime).run(report)
+    results = await Checks(url, pcm, language, engine, realtime, api_key).run(report)
     failed = sum(1 for r in results if not r.passed)
     typer.echo(f"checks: {len(results) - failed} of {len(results)} passed")
     return 1 if failed else 0

@@ -17,6 +17,7 @@ from voxhub.client.models import (
     Progress,
     Sentence,
     Speech,
+    Token,
     Voice,
     Word,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "Sentence",
     "ServerSentEvent",
     "Speech",
+    "Token",
     "Voice",
     "VoxhubAPIError",
     "VoxhubClientError",

@@ -16,7 +16,7 @@ import httpx
 from voxhub.client import calls
 from voxhub.client.errors import VoxhubTimeoutError
 from voxhub.client.follow import EventFollower
-from voxhub.client.models import Job, JobEvent, JobPage, JobProgress, Speech, Voice
+from voxhub.client.models import Job, JobEvent, JobPage, JobProgress, Speech, Token, Voice
 
 T = TypeVar("T")
 
@@ -176,6 +176,10 @@ class AsyncClient:
                 raise
             await anyio.Path(item.partial).replace(item.target)
         return {item.part: item.target for item in plan}
+
+    async def mint_token(self, path: str | None = None, seconds: int | None = None) -> Token:
+        """See `Client.mint_token`."""
+        return await self._call(calls.mint_token(path, seconds))
 
     async def _save(self, item: calls.Download) -> None:
         try:

@@ -39,6 +39,8 @@ class Checks:
     language: str = "auto"
     engine: str | None = None
     realtime: bool = True
+    # sent in the handshake of every connection the checks open
+    api_key: str | None = None
 
     @property
     def funasr(self) -> bool:
@@ -69,7 +71,7 @@ class Checks:
         return results
 
     async def _open(self) -> StreamClient:
-        client = await StreamClient.open(self.url)
+        client = await StreamClient.open(self.url, api_key=self.api_key)
         if self.funasr:
             greeting = await client.next({"greeting", "error"}, 5)
             _expect(greeting, "greeting", client, "the connection greeting")

@@ -21,6 +21,9 @@ from websockets.exceptions import ConnectionClosed
 
 SAMPLE_RATE = 16_000
 FUNASR_PATH = "/ws/asr"
+# the close code of a connection refused for its key: missing, wrong, revoked, or without
+# the asr scope
+POLICY_VIOLATION = 1008
 
 Message = dict[str, Any]
 
@@ -166,8 +169,12 @@ class StreamClient:
         url: str,
         dialect: ClientDialect | None = None,
         on_partial: Callable[[str], None] | None = None,
+        api_key: str | None = None,
     ) -> StreamClient:
-        ws = await connect(url, open_timeout=10, max_size=2**22)
+        """Connect to `url`; `api_key` goes in the handshake's Authorization header (a server
+        with keys on refuses a connection without one: an error frame, then close 1008)."""
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else None
+        ws = await connect(url, open_timeout=10, max_size=2**22, additional_headers=headers)
         client = cls(ws, dialect or dialect_for(url), on_partial)
         client._reader = asyncio.create_task(client._read())
         return client
@@ -210,9 +217,12 @@ class StreamClient:
                 continue
             getter.cancel()
             if closed in done and self.frames.empty():
-                raise ConnectionError(
-                    f"the server closed the connection ({self.close_code} {self.close_reason})"
-                )
+                raise ConnectionError(self._closed_because())
+
+    def _closed_because(self) -> str:
+        if self.close_code == POLICY_VIOLATION:
+            return f"the server refused the API key ({self.close_code} {self.close_reason})"
+        return f"the server closed the connection ({self.close_code} {self.close_reason})"
 
     async def silence(self, seconds: float) -> Message | None:
         """A frame that arrives within `seconds`, or None (partials count too)."""

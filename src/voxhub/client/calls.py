@@ -14,7 +14,7 @@ import httpx
 from pydantic import ValidationError
 
 from voxhub.client.errors import VoxhubAPIError, VoxhubConnectionError
-from voxhub.client.models import Job, JobPage, Speech, Voice
+from voxhub.client.models import Job, JobPage, Speech, Token, Voice
 
 T = TypeVar("T")
 
@@ -147,6 +147,11 @@ def _model(parser: Callable[[Any], T]) -> Callable[[httpx.Response], T]:
 
 def _without_none(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
+
+
+def mint_token(path: str | None, seconds: int | None) -> Call[Token]:
+    body = _without_none({"path": path, "seconds": seconds})
+    return Call("POST", "v1/auth/tokens", _model(Token.model_validate), body=body)
 
 
 def synthesize(text: str, options: Mapping[str, Any]) -> Call[Speech]:

@@ -150,6 +150,17 @@ class Job(_Model):
         )
 
 
+class Token(_Model):
+    """A short-lived token acting for the client's API key, for a URL that cannot carry a
+    header (a browser's EventSource, WebSocket or `<audio src>`): add `query` to the URL."""
+
+    token: str
+    expires_at: datetime
+    expires_in: int
+    # "token=vxt_…", the query parameter to add
+    query: str
+
+
 class JobPage(_Model):
     jobs: list[Job]
     total: int

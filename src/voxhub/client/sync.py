@@ -13,7 +13,7 @@ import httpx
 
 from voxhub.client import calls
 from voxhub.client.follow import EventFollower
-from voxhub.client.models import Job, JobEvent, JobPage, JobProgress, Speech, Voice
+from voxhub.client.models import Job, JobEvent, JobPage, JobProgress, Speech, Token, Voice
 
 T = TypeVar("T")
 
@@ -29,8 +29,13 @@ class Client:
             voxhub.download(job.id, "out")
     ```
 
-    Errors: VoxhubAPIError for an error answer, VoxhubConnectionError when the server
-    cannot be reached, VoxhubTimeoutError when `wait` runs out of time.
+    `api_key` (a `vxk_…` key, when the server has VOXHUB_AUTH__MODE=keys) is sent as
+    `Authorization: Bearer` to the API's own origin only.
+
+    Errors: VoxhubAPIError for an error answer (401 `unauthenticated` for a missing or
+    refused key, 403 `forbidden` when its scopes lack the route, 429 with `retry_after` for
+    a key's rate limits), VoxhubConnectionError when the server cannot be reached,
+    VoxhubTimeoutError when `wait` runs out of time.
     """
 
     def __init__(
@@ -166,6 +171,14 @@ class Client:
                 raise
             os.replace(item.partial, item.target)
         return {item.part: item.target for item in plan}
+
+    def mint_token(self, path: str | None = None, seconds: int | None = None) -> Token:
+        """A short-lived token acting for this client's API key, for a URL that cannot carry
+        the key in a header (a browser's EventSource, WebSocket or `<audio src>`): add
+        `token.query` to it. With `path` ("/v1/tts/jobs/ID/audio") it is good only for that
+        path and below; `seconds` shortens its life (the server caps it). A server with
+        authentication off, or a client without a key, answers 401 (VoxhubAPIError)."""
+        return self._call(calls.mint_token(path, seconds))
 
     def _save(self, item: calls.Download) -> None:
         try:

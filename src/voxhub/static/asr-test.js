@@ -1,6 +1,11 @@
 // asr-test.js: the /test page. Captures the microphone with an AudioWorklet (asr-worklet.js,
 // which resamples to 16 kHz PCM16), streams it to /v1/asr/stream while the push-to-talk
 // button is held (or toggled on), shows partials live in grey and appends finals.
+//
+// With API keys on (VOXHUB_AUTH__MODE=keys) the page needs a key: it is kept in this tab's
+// sessionStorage at most (never localStorage, never a URL), sent in the Authorization header
+// of fetch calls, and exchanged for a short-lived token (POST /v1/auth/tokens) that the
+// WebSocket, which cannot send headers, carries as ?token=.
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -15,11 +20,18 @@ const ui = {
   transcript: $("transcript"),
   partial: $("partial"),
   errors: $("errors"),
+  apiKey: $("api-key"),
 };
 
 const TARGET_RATE = 16000;
+const STREAM_PATH = "/v1/asr/stream";
+// the close code of a connection refused for its key (missing, wrong, revoked, no asr scope)
+const KEY_REFUSED = 1008;
+const KEY_STORAGE = "voxhub.apiKey";
 let socket = null;
 let connecting = null;
+// the API key the open connection was made with
+let connectedWith = null;
 // the start options the server's stream was opened with (null: no stream yet)
 let openedWith = null;
 let audio = null; // { context, node, stream }
@@ -82,36 +94,104 @@ function onMessage(event) {
   }
 }
 
+function apiKey() {
+  return ui.apiKey.value.trim();
+}
+
+function keyHeaders() {
+  const key = apiKey();
+  return key ? { Authorization: `Bearer ${key}` } : {};
+}
+
+async function errorText(response) {
+  try {
+    return (await response.json()).error.message;
+  } catch {
+    return `HTTP ${response.status}`;
+  }
+}
+
+async function authenticationOff() {
+  try {
+    const response = await fetch("/v1/auth/whoami");
+    return response.ok && (await response.json()).authentication === "off";
+  } catch {
+    return false;
+  }
+}
+
+// The stream's URL: with a key, plus a token minted for the stream's path (a server with
+// authentication off mints none and needs none).
+async function streamUrl(key) {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const url = new URL(`${scheme}//${location.host}${STREAM_PATH}`);
+  if (!key) return url.href;
+  const response = await fetch("/v1/auth/tokens", {
+    method: "POST",
+    headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ path: STREAM_PATH }),
+  });
+  if (!response.ok) {
+    const why = await errorText(response);
+    if (await authenticationOff()) return url.href;
+    throw new Error(`the API key was refused: ${why}`);
+  }
+  url.searchParams.set("token", (await response.json()).token);
+  return url.href;
+}
+
 function connect() {
   if (socket && socket.readyState === WebSocket.OPEN) return Promise.resolve(socket);
-  if (connecting) return connecting;
-  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const ws = new WebSocket(`${scheme}//${location.host}/v1/asr/stream`);
+  if (!connecting) {
+    const key = apiKey();
+    setState("connecting", "connecting…");
+    connecting = streamUrl(key)
+      .then((url) => open(url, key))
+      .catch((error) => {
+        if (!socket) setState("error", "not connected");
+        throw error;
+      })
+      .finally(() => {
+        connecting = null;
+      });
+  }
+  return connecting;
+}
+
+function open(url, key) {
+  const ws = new WebSocket(url);
   ws.binaryType = "arraybuffer";
-  setState("connecting", "connecting…");
-  connecting = new Promise((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     ws.onopen = () => {
       socket = ws;
-      connecting = null;
+      connectedWith = key;
       setState("connected", "connected");
       resolve(ws);
     };
     ws.onmessage = onMessage;
     ws.onclose = (event) => {
       const why = event.reason ? ` · ${event.reason}` : "";
-      setState("closed", `closed (${event.code})${why}`);
-      if (event.code !== 1000 && event.code !== 1005) showError(`connection closed ${event.code}${why}`);
-      if (socket === ws) socket = null;
-      openedWith = null;
-      if (connecting) {
-        connecting = null;
-        reject(new Error(`connection closed ${event.code}${why}`));
+      if (event.code === KEY_REFUSED) {
+        setState("closed", `refused (${event.code})`);
+        showError(
+          key
+            ? `the server refused the API key (${event.code})${why}`
+            : `this server needs an API key: enter one above (${event.code})${why}`,
+        );
+      } else {
+        setState("closed", `closed (${event.code})${why}`);
+        if (event.code !== 1000 && event.code !== 1005) showError(`connection closed ${event.code}${why}`);
       }
+      if (socket === ws) {
+        socket = null;
+        openedWith = null;
+      }
+      // before the connection opened: the caller hears why (after, this does nothing)
+      reject(new Error(`connection closed ${event.code}${why}`));
       if (talking) release();
     };
     ws.onerror = () => setState("error", "connection error");
   });
-  return connecting;
 }
 
 async function microphone() {
@@ -194,14 +274,17 @@ function resetButtons() {
 }
 
 async function loadEngines() {
+  const chosen = ui.engine.value;
+  ui.engine.replaceChildren();
   try {
-    const response = await fetch("/v1/asr/engines");
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const response = await fetch("/v1/asr/engines", { headers: keyHeaders() });
+    if (!response.ok) throw new Error(await errorText(response));
     const body = await response.json();
     for (const engine of body.engines) {
       const option = new Option(engine.name, engine.name, false, engine.name === body.default);
       ui.engine.add(option);
     }
+    if (chosen && body.engines.some((engine) => engine.name === chosen)) ui.engine.value = chosen;
   } catch (error) {
     ui.engine.add(new Option("(server default)", ""));
     showError(`could not list engines: ${error.message}`);
@@ -234,6 +317,16 @@ document.addEventListener("keyup", (event) => {
     event.preventDefault();
     release();
   }
+});
+
+ui.apiKey.value = sessionStorage.getItem(KEY_STORAGE) || "";
+ui.apiKey.addEventListener("change", () => {
+  const key = apiKey();
+  if (key) sessionStorage.setItem(KEY_STORAGE, key);
+  else sessionStorage.removeItem(KEY_STORAGE);
+  // the next press connects with the new key
+  if (socket && key !== connectedWith && !talking) socket.close(1000);
+  loadEngines();
 });
 
 loadEngines();

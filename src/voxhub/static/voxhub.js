@@ -5,6 +5,12 @@
 //   const job = await voxhub.submitJob({ text, voice: "espeak:en-us", format: "mp3" });
 //   const watch = voxhub.watchJob(job.id, { onProgress: (p) => console.log(p.percent) });
 //   const done = await watch.done;                    // the final job: check done.status
+//   audio.src = await voxhub.tokenUrl(done.urls.audio); // plays with the key in a token
+//
+// The API key (a server with VOXHUB_AUTH__MODE=keys) goes in the Authorization header of
+// fetch calls, to the API's own origin only. EventSource, WebSocket and <audio src> cannot
+// send headers: for them the client mints a short-lived token (POST /v1/auth/tokens) for the
+// URL's path and adds it as ?token=; the key itself never goes into a URL.
 //
 // Errors are thrown as VoxhubError with the server's HTTP status, code and message.
 
@@ -28,6 +34,8 @@ export class VoxhubClient {
     if (!this.baseUrl.pathname.endsWith("/")) this.baseUrl.pathname += "/";
     this.apiKey = apiKey;
     this.withCredentials = withCredentials;
+    // set once the server turns out to need no tokens (authentication off)
+    this._authOff = false;
   }
 
   // POST /v1/tts: the JSON result (srt, words, sentences, audio_url) plus the audio as a Blob.
@@ -62,27 +70,62 @@ export class VoxhubClient {
     return this._json("POST", `${jobPath(id)}/retry`);
   }
 
+  // POST /v1/auth/tokens: { token, expires_at, expires_in, query } acting for the API key,
+  // good for `path` and below when given, for `seconds` (capped by the server) when given.
+  mintToken({ path, seconds } = {}) {
+    const body = {};
+    if (path !== undefined) body.path = path;
+    if (seconds !== undefined) body.seconds = seconds;
+    return this._json("POST", "v1/auth/tokens", body);
+  }
+
+  // A URL that works without headers (<audio src>, a download link, EventSource): with an
+  // API key, `path` (relative to baseUrl, or absolute) plus a token minted for its path;
+  // without a key, or for another origin (a presigned storage link), the URL as it is.
+  // The token expires (VOXHUB_AUTH__TOKEN_SECONDS, 300 s by default): mint one per use.
+  async tokenUrl(path, { seconds } = {}) {
+    const url = new URL(this._url(path));
+    if (!this.apiKey || this._authOff || url.origin !== this.baseUrl.origin) return url.href;
+    let minted;
+    try {
+      minted = await this.mintToken({ path: url.pathname, seconds });
+    } catch (error) {
+      // a server with authentication off (or none) mints no tokens and needs none
+      if (!(await this._needsNoToken(error))) throw error;
+      this._authOff = true;
+      return url.href;
+    }
+    url.searchParams.set("token", minted.token);
+    return url.href;
+  }
+
   // Follows a job's events until it ends. EventSource reconnects by itself and resumes with
-  // Last-Event-ID, so nothing is missed. EventSource cannot send headers: the API key is not
-  // sent on this stream. Returns { close(), done }, where `done` resolves with the final job
-  // (or null after close()).
+  // Last-Event-ID, so nothing is missed. EventSource cannot send headers: with an API key the
+  // stream's URL carries a token (tokenUrl); when a reconnection is refused because that
+  // token has expired, a new stream opens with a fresh one (it starts with a snapshot).
+  // Returns { close(), done }, where `done` resolves with the final job (or null after close()).
   watchJob(id, { onEvent, onProgress, onError } = {}) {
-    const source = new EventSource(this._url(`${jobPath(id)}/events`), {
-      withCredentials: this.withCredentials,
-    });
+    const path = `${jobPath(id)}/events`;
+    let source = null;
+    // events the current stream has delivered: one that worked and is then refused is renewed
+    let received = 0;
     let finished = false;
     let settle;
     const done = new Promise((resolve, reject) => {
       settle = { resolve, reject };
     });
+    const end = () => {
+      finished = true;
+      if (source) source.close();
+    };
     const finish = (failure) => {
       if (finished) return;
-      finished = true;
-      source.close();
+      end();
       if (failure) settle.reject(failure);
       else this.getJob(id).then(settle.resolve, settle.reject);
     };
     const receive = (message) => {
+      received += 1;
       const data = JSON.parse(message.data);
       const event = { type: message.type, id: Number(message.lastEventId), data };
       const progress = progressOf(event);
@@ -91,15 +134,34 @@ export class VoxhubClient {
       // the server closes the stream after this; closing first stops EventSource reconnecting
       if (progress && TERMINAL_STATUSES.has(progress.status)) finish();
     };
-    for (const type of ["snapshot", "status", "progress", "heartbeat"]) {
-      source.addEventListener(type, receive);
-    }
-    source.addEventListener("error", () => {
+    const open = async () => {
+      const url = await this.tokenUrl(path);
       if (finished) return;
-      if (source.readyState === EventSource.CLOSED) {
-        // refused for good (unknown job, not an event stream): say why, as the API would
+      const current = new EventSource(url, { withCredentials: this.withCredentials });
+      source = current;
+      received = 0;
+      for (const type of ["snapshot", "status", "progress", "heartbeat"]) {
+        current.addEventListener(type, receive);
+      }
+      current.addEventListener("error", () => failed(current));
+    };
+    const failed = (current) => {
+      if (finished || current !== source) return;
+      if (current.readyState === EventSource.CLOSED) {
+        // refused: the token expired (renew it), or for good (unknown job, no such stream)
+        const worked = received > 0;
         this.getJob(id).then(
-          () => finish(new VoxhubError(0, "stream_closed", `The event stream of job ${id} closed.`)),
+          (job) => {
+            if (finished) return;
+            if (TERMINAL_STATUSES.has(job.status)) {
+              end();
+              settle.resolve(job);
+            } else if (this.apiKey && worked) {
+              open().catch(finish);
+            } else {
+              finish(new VoxhubError(0, "stream_closed", `The event stream of job ${id} closed.`));
+            }
+          },
           (error) => finish(error),
         );
         return;
@@ -109,21 +171,27 @@ export class VoxhubClient {
       this.getJob(id).then(
         (job) => {
           if (TERMINAL_STATUSES.has(job.status) && !finished) {
-            finished = true;
-            source.close();
+            end();
             settle.resolve(job);
           }
         },
         () => {},
       );
-    });
+    };
     const close = () => {
       if (finished) return;
-      finished = true;
-      source.close();
+      end();
       settle.resolve(null);
     };
+    open().catch(finish);
     return { close, done };
+  }
+
+  async _needsNoToken(error) {
+    if (error.status === 404) return true;
+    if (error.status !== 401) return false;
+    const who = await this._json("GET", "v1/auth/whoami").catch(() => null);
+    return who !== null && who.authentication === "off";
   }
 
   async _json(method, path, body) {
