@@ -32,6 +32,9 @@ class _NoQueue:
 
     def send_merge(self, job_id: str) -> None: ...
 
+    def waiting(self) -> int | None:
+        return None
+
 
 @dataclass
 class Runtime:

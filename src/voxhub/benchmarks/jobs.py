@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from voxhub.benchmarks.server import ServeProcess
+from voxhub.benchmarks.server import ServeProcess, reachable, reset_database
 from voxhub.benchmarks.texts import ZH, mixed_text
 
 Out = Callable[[str], None]
@@ -54,7 +53,7 @@ def _throughput(out: Out, broker: str, chunks: int) -> None:
     """Chunks per second with an instant engine: the cost of the queue and the database."""
     env = {"VOXHUB_JOBS__CHUNK_CHARS": "12"}
     if broker == "redis":
-        if not (_reachable(REDIS) and _reachable(POSTGRES)):
+        if not (reachable(REDIS) and reachable(POSTGRES)):
             out("redis throughput: skipped (Redis or PostgreSQL not reachable)")
             return
         import redis
@@ -115,6 +114,9 @@ def _prepared(data_dir: Path, text: str) -> str:
         def send_chunk(self, *args: Any, **kwargs: Any) -> None: ...
 
         def send_merge(self, job_id: str) -> None: ...
+
+        def waiting(self) -> int | None:
+            return None
 
     from voxhub.access import EVERYONE
     from voxhub.services.jobs.service import JobService
@@ -189,36 +191,13 @@ def _stack(engine: str, workers: int, extra: dict[str, str]) -> Iterator[httpx.C
     with tempfile.TemporaryDirectory() as data_dir:
         server = ServeProcess(Path(data_dir), engine, [f"--job-workers={workers}"], extra)
         if "VOXHUB_DATABASE_URL" in extra:
-            _reset_database(extra["VOXHUB_DATABASE_URL"])
+            reset_database(extra["VOXHUB_DATABASE_URL"])
             migrate = server.voxhub("migrate")
             subprocess.run(migrate, env=server.env, check=True, capture_output=True)
         with server, httpx.Client(base_url=server.url, timeout=120) as api:
             # let every worker process load its model before the clock starts
             time.sleep(3 + 3 * workers if engine == "kokoro" else 3)
             yield api
-
-
-def _reset_database(url: str) -> None:
-    from sqlalchemy import MetaData
-
-    from voxhub.db.engine import database_engine
-
-    engine = database_engine(url)
-    metadata = MetaData()
-    metadata.reflect(engine)
-    metadata.drop_all(engine)
-    engine.dispose()
-
-
-def _reachable(url: str) -> bool:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 0), 2):
-            return True
-    except OSError:
-        return False
 
 
 if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "merge":

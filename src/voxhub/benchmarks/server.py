@@ -118,3 +118,28 @@ class ServeProcess:
                 self._process.kill()
                 self._process.wait()
             self._process = None
+
+
+def reset_database(url: str) -> None:
+    """Drop every table of the database at `url`, for a run that starts from nothing."""
+    from sqlalchemy import MetaData
+
+    from voxhub.db.engine import database_engine
+
+    engine = database_engine(url)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    metadata.drop_all(engine)
+    engine.dispose()
+
+
+def reachable(url: str) -> bool:
+    """Whether the server of `url` accepts connections."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 0), 2):
+            return True
+    except OSError:
+        return False

@@ -32,6 +32,15 @@ def sample(language: str, length: int) -> str:
     return text if text.strip() else source
 
 
+def long_text(length: int, language: str = "en") -> str:
+    """The language's sample repeated, each copy numbered, to about `length` characters."""
+    source = ZH if language == "zh" else EN
+    parts: list[str] = []
+    while sum(map(len, parts)) < length:
+        parts.append(f"{len(parts) + 1}. {source}")
+    return " ".join(parts)
+
+
 def mixed_text(length: int) -> str:
     """Chinese and English paragraphs alternating, cut to `length` characters."""
     parts: list[str] = []

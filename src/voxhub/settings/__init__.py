@@ -126,13 +126,16 @@ class JobSettings(BaseModel):
     # hard time limit of one chunk: base + per character, in seconds
     time_limit_base: float = 60.0
     time_limit_per_char: float = 1.0
-    # a running chunk's lease outlasts its hard time limit by this much; past it, the
-    # reconciler assumes the worker died and sends the chunk again
-    lease_margin: float = 30.0
+    # a worker renews the lease of the chunk it runs this often; a lease not renewed for
+    # `lease` seconds means its worker is gone, and the chunk is sent again
+    heartbeat: float = Field(2.0, gt=0)
+    lease: float = Field(10.0, gt=0)
     # how often the reconciler looks for work whose lease expired or whose message was lost
-    reconcile_interval: float = 30.0
-    # a queued chunk with no worker after this long is enqueued again (lost message)
-    requeue_after: float = 600.0
+    reconcile_interval: float = Field(2.0, gt=0)
+    # a queued chunk whose message the broker no longer holds is sent again after this long
+    lost_after: float = Field(10.0, gt=0)
+    # and any queued chunk after this long, even when the broker's queue cannot be inspected
+    requeue_after: float = Field(600.0, gt=0)
     # embedded filesystem broker polling, in seconds
     # (with a message in flight per worker process, the next one is fetched only on a poll)
     poll_interval: float = 0.01
@@ -257,6 +260,9 @@ class ServerSettings(BaseModel):
     public_url: str = ""
     # API processes; each has its own models and its own admission limits
     workers: int = 1
+    # largest request body of the JSON routes (and of an upload's fields besides its file),
+    # refused with 413 before it is read; a 50,000-character Chinese job is ~300 kB of JSON
+    max_json_bytes: int = Field(1_048_576, ge=1024)
 
 
 class Settings(BaseSettings):

@@ -39,3 +39,8 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+    @property
+    def default_connection_params(self) -> dict[str, Any]:
+        # folders, not a host: kombu would warn "No hostname was supplied" on each connection
+        return {}

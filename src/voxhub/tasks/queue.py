@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from voxhub.services.jobs.runner import chunk_time_limit, soft_time_limit
@@ -13,6 +14,8 @@ if TYPE_CHECKING:
 CHUNK_TASK = "voxhub.jobs.chunk"
 MERGE_TASK = "voxhub.jobs.merge"
 QUEUE = "voxhub"
+
+log = logging.getLogger("voxhub.jobs")
 
 
 class CeleryJobQueue:
@@ -38,3 +41,17 @@ class CeleryJobQueue:
 
     def send_merge(self, job_id: str) -> None:
         self._app.send_task(MERGE_TASK, args=(job_id,), queue=QUEUE, priority=9)
+
+    def waiting(self) -> int | None:
+        """Messages in the job queue (not those workers hold). Declaring the queue, with the
+        arguments workers declare it with, answers its length on every broker kombu speaks
+        (Redis, RabbitMQ, the embedded filesystem broker) and is harmless when it exists; a
+        passive declare would fail on Redis whenever the queue is empty (its key is gone)."""
+        try:
+            with self._app.connection_for_read() as connection:
+                queue = self._app.amqp.queues[QUEUE](connection.default_channel)
+                declared = queue.queue_declare()
+        except Exception:  # an unreachable broker: the reconciler falls back to its long bound
+            log.debug("job queue length unknown", exc_info=True)
+            return None
+        return int(declared.message_count)

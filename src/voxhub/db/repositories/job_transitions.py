@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, true, update
 from sqlalchemy.orm import Session
 
 from voxhub.db.models import ChunkRow, JobRow
@@ -138,8 +138,10 @@ class JobTransitions(JobTable):
         self._publish(events)
         return merge
 
-    def release_chunk(self, job_id: str, index: int) -> None:
-        """Give a chunk back untouched (its job was cancelled while it ran)."""
+    def release_chunk(self, job_id: str, index: int, attempt: int | None = None) -> None:
+        """Give a chunk back untouched (its job was cancelled while it ran); with `attempt`,
+        only while that attempt still holds it."""
+        held = ChunkRow.attempts == attempt if attempt is not None else true()
         with Session(self._engine) as session, session.begin():
             session.execute(
                 update(ChunkRow)
@@ -147,6 +149,7 @@ class JobTransitions(JobTable):
                     ChunkRow.job_id == job_id,
                     ChunkRow.idx == index,
                     ChunkRow.status == "running",
+                    held,
                 )
                 .values(status="pending", lease_until=None)
                 .execution_options(synchronize_session=False)

@@ -3,28 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from voxhub.db.models import ChunkRow, JobRow
 from voxhub.db.repositories.events import JobEvent
-from voxhub.db.repositories.job_table import JobTable
+from voxhub.db.repositories.job_table import JobTable, relax_durability, row_count
 from voxhub.db.repositories.job_views import ACTIVE, TERMINAL, StaleWork
 
 
 class JobUpkeep(JobTable):
     """Lost work found again, old jobs purged, jobs counted."""
 
-    def stale_work(self, requeue_after: float, max_retries: int) -> StaleWork:
+    def stale_work(
+        self,
+        max_retries: int,
+        lost_after: float,
+        requeue_after: float,
+        waiting: int | None = None,
+    ) -> StaleWork:
         """Claim back work whose worker died or whose message was lost, and return it.
+
+        - a running chunk whose lease ran out (its worker stopped renewing it);
+        - a chunk waiting to retry `lost_after` past its time (its countdown message died
+          with a worker);
+        - queued chunks and merges the broker no longer holds: `waiting` is how many messages
+          the broker's queue holds; when fewer than the queued work, the oldest queued items
+          (sent at least `lost_after` ago) make up the difference. Without a count, or
+          beyond it, anything queued `requeue_after` ago is sent again.
 
         Each found item's timestamp is moved forward in the same transaction, so two
         reconcilers running at once do not both send it.
         """
         now = self._clock()
-        lost_before = now - timedelta(seconds=requeue_after)
+        lost_before = now - timedelta(seconds=lost_after)
+        long_before = now - timedelta(seconds=requeue_after)
         active = select(JobRow.id).where(JobRow.id == ChunkRow.job_id, JobRow.status.in_(ACTIVE))
         chunks: list[tuple[str, int]] = []
         failed: list[str] = []
@@ -35,7 +51,6 @@ class JobUpkeep(JobTable):
                     active.exists(),
                     or_(
                         and_(ChunkRow.status == "running", ChunkRow.lease_until < now),
-                        and_(ChunkRow.status == "pending", ChunkRow.enqueued_at < lost_before),
                         and_(ChunkRow.status == "retrying", ChunkRow.retry_at < lost_before),
                     ),
                 )
@@ -58,24 +73,43 @@ class JobUpkeep(JobTable):
                 if row.status == "retrying":
                     row.retry_at = now
                 chunks.append((row.job_id, row.idx))
-            merges = list(
-                session.scalars(
-                    select(JobRow.id).where(
-                        JobRow.status.in_(ACTIVE),
-                        JobRow.merge_state == "queued",
-                        JobRow.merge_enqueued_at < lost_before,
-                    )
+            queued = _queued_work(session, lost_before, long_before, waiting)
+            for job_id, index in queued.chunks:
+                session.execute(
+                    update(ChunkRow)
+                    .where(ChunkRow.job_id == job_id, ChunkRow.idx == index)
+                    .values(enqueued_at=now)
+                    .execution_options(synchronize_session=False)
                 )
-            )
-            if merges:
+            chunks += queued.chunks
+            if queued.merges:
                 session.execute(
                     update(JobRow)
-                    .where(JobRow.id.in_(merges))
+                    .where(JobRow.id.in_(queued.merges))
                     .values(merge_enqueued_at=now)
                     .execution_options(synchronize_session=False)
                 )
         self._publish(events)
-        return StaleWork(chunks, merges, failed)
+        return StaleWork(chunks, queued.merges, failed)
+
+    def renew_lease(self, job_id: str, index: int, attempt: int, lease_seconds: float) -> bool:
+        """Extend the lease of a chunk this worker runs; False when it is no longer this
+        worker's (done, cancelled, or taken back after the lease ran out)."""
+        now = self._clock()
+        with Session(self._engine) as session, session.begin():
+            relax_durability(session)
+            renewed = session.execute(
+                update(ChunkRow)
+                .where(
+                    ChunkRow.job_id == job_id,
+                    ChunkRow.idx == index,
+                    ChunkRow.status == "running",
+                    ChunkRow.attempts == attempt,
+                )
+                .values(lease_until=now + timedelta(seconds=lease_seconds))
+                .execution_options(synchronize_session=False)
+            )
+            return row_count(renewed) == 1
 
     def finished_before(self, age: timedelta, limit: int) -> list[str]:
         """Ids of jobs that ended more than `age` ago, oldest first."""
@@ -115,3 +149,44 @@ class JobUpkeep(JobTable):
         with Session(self._engine) as session:
             rows = session.execute(select(JobRow.status, func.count()).group_by(JobRow.status))
             return {status: int(count) for status, count in rows}
+
+
+@dataclass
+class _Queued:
+    chunks: list[tuple[str, int]]
+    merges: list[str]
+
+
+def _queued_work(
+    session: Session, lost_before: datetime, long_before: datetime, waiting: int | None
+) -> _Queued:
+    """Queued chunks and merges whose message is presumed lost, oldest first."""
+    chunk_rows = session.execute(
+        select(ChunkRow.job_id, ChunkRow.idx, ChunkRow.enqueued_at)
+        .join(JobRow, JobRow.id == ChunkRow.job_id)
+        .where(JobRow.status.in_(ACTIVE), ChunkRow.status == "pending")
+    ).all()
+    merge_rows = list(
+        session.execute(
+            select(JobRow.id, JobRow.merge_enqueued_at).where(
+                JobRow.status.in_(ACTIVE), JobRow.merge_state == "queued"
+            )
+        )
+    )
+    items: list[tuple[datetime, tuple[str, int] | str]] = [
+        (sent or long_before, (job_id, index)) for job_id, index, sent in chunk_rows
+    ]
+    items += [(when or long_before, job_id) for job_id, when in merge_rows]
+    items.sort(key=lambda item: item[0])
+    # messages the broker holds belong to the newest queued items; the rest are lost
+    missing = len(items) - waiting if waiting is not None else 0
+    found = _Queued([], [])
+    for position, (sent, item) in enumerate(items):
+        lost = (position < missing and sent < lost_before) or sent < long_before
+        if not lost:
+            continue
+        if isinstance(item, str):
+            found.merges.append(item)
+        else:
+            found.chunks.append(item)
+    return found

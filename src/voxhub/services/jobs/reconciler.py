@@ -32,7 +32,13 @@ class Reconciler:
 
     def run_once(self) -> int:
         """One pass; returns how many messages were sent again."""
-        stale = self._store.stale_work(self._settings.requeue_after, self._settings.max_retries)
+        settings = self._settings
+        stale = self._store.stale_work(
+            settings.max_retries,
+            lost_after=settings.lost_after,
+            requeue_after=settings.requeue_after,
+            waiting=self._queue.waiting(),
+        )
         for job_id, index in stale.chunks:
             text = self._store.chunk(job_id, index).text
             self._queue.send_chunk(job_id, index, len(text))

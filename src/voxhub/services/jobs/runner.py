@@ -18,6 +18,7 @@ from voxhub.db.repositories.jobs import JobStore
 from voxhub.engines.tts.base import SynthesisParams
 from voxhub.errors import StorageUnavailable, SynthesisCancelled, VoxhubError
 from voxhub.services.jobs.files import ChunkOutput, JobFiles, sentence_to_json
+from voxhub.services.jobs.lease import LeaseKeeper
 from voxhub.services.synthesis import SynthesisRequest, Synthesizer, merge_silent
 from voxhub.settings import JobSettings
 from voxhub.subtitles.cues import CueRules, build_cues
@@ -112,28 +113,33 @@ class JobRunner:
         self._chunk_pause = chunk_pause
 
     def run_chunk(self, job_id: str, index: int) -> ChunkOutcome:
-        # chunks are at most chunk_chars long, so this lease outlasts any chunk's time limit
-        longest = chunk_time_limit(self._settings, self._settings.chunk_chars)
-        lease = longest + self._settings.lease_margin
-        claimed = self._store.claim_chunk(job_id, index, lease)
+        settings = self._settings
+        claimed = self._store.claim_chunk(job_id, index, settings.lease)
         if claimed is None:
             # already done, taken by another worker, or the job stopped: nothing to do
             return ChunkOutcome()
         checks = itertools.count()
+        keeper = LeaseKeeper(
+            self._store, job_id, index, claimed.attempts, settings.heartbeat, settings.lease
+        )
+
+        def stopped() -> bool:
+            # the claim just saw the job active: ask the database from the 2nd sentence on
+            return keeper.lost or (next(checks) > 0 and not self._store.is_active(job_id))
+
         try:
             assert claimed.request is not None
             request = request_from_json(claimed.text, claimed.request)
-            plan = self._synthesizer.plan(request, max_chars=len(claimed.text) + 1)
-            result = self._synthesizer.synthesize(
-                plan,
-                # the claim just saw the job active: ask the database from the 2nd sentence on
-                cancelled=lambda: next(checks) > 0 and not self._store.is_active(job_id),
-            )
-            self._files.save_chunk(
-                job_id, index, ChunkOutput(result.samples, result.sample_rate, result.sentences)
-            )
+            with keeper:
+                # planning may load the engine: the lease is kept from here on
+                plan = self._synthesizer.plan(request, max_chars=len(claimed.text) + 1)
+                result = self._synthesizer.synthesize(plan, cancelled=stopped)
+                self._files.save_chunk(
+                    job_id, index, ChunkOutput(result.samples, result.sample_rate, result.sentences)
+                )
         except SynthesisCancelled:
-            self._store.release_chunk(job_id, index)
+            # not when the lease was lost: the chunk may be another worker's now
+            self._store.release_chunk(job_id, index, claimed.attempts)
             return ChunkOutcome()
         except Exception as exc:  # any failure of one attempt is retried, then dead-lettered
             message = (

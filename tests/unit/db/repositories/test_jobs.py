@@ -11,6 +11,7 @@ import pytest
 
 from tests.support.backends import MARIADB, POSTGRES, fresh_database, require_server
 from voxhub.db.repositories.events import EventLog, JobEvent
+from voxhub.db.repositories.job_views import StaleWork
 from voxhub.db.repositories.jobs import JobStore
 from voxhub.errors import Conflict, JobNotFound
 
@@ -126,21 +127,63 @@ def test_cancel_stops_claims_and_retry_reopens(store: JobStore) -> None:
     assert rerun == [0, 1, 2]
 
 
-def test_reconciler_finds_expired_leases_and_lost_messages(store: JobStore, clock: Clock) -> None:
+def _stale(store: JobStore, waiting: int | None = None, max_retries: int = 3) -> StaleWork:
+    return store.stale_work(max_retries, lost_after=10, requeue_after=100, waiting=waiting)
+
+
+def test_an_expired_lease_sends_the_chunk_again_once(store: JobStore, clock: Clock) -> None:
     job_id = _create(store)
-    assert store.claim_chunk(job_id, 0, lease_seconds=10)
-    assert store.stale_work(requeue_after=100, max_retries=3).chunks == []
-    clock.advance(11)
-    stale = store.stale_work(requeue_after=100, max_retries=3)
-    assert stale.chunks == [(job_id, 0)]
+    chunk = store.claim_chunk(job_id, 0, lease_seconds=10)
+    assert chunk is not None
+    assert _stale(store).chunks == []
+    clock.advance(6)
+    # a heartbeat keeps the lease; one from an attempt that lost the chunk does not
+    assert store.renew_lease(job_id, 0, chunk.attempts, 10)
+    assert not store.renew_lease(job_id, 0, chunk.attempts + 1, 10)
+    clock.advance(6)
+    assert _stale(store).chunks == []
+    clock.advance(5)
+    assert _stale(store).chunks == [(job_id, 0)]
     # handed out once: a second reconciler at the same moment finds nothing
-    assert store.stale_work(requeue_after=100, max_retries=3).chunks == []
-    clock.advance(101)
-    assert sorted(store.stale_work(requeue_after=100, max_retries=3).chunks) == [
-        (job_id, 0),
-        (job_id, 1),
-        (job_id, 2),
-    ]
+    assert _stale(store).chunks == []
+    # the worker that lost it can no longer renew it or give it back
+    assert not store.renew_lease(job_id, 0, chunk.attempts, 10)
+    again = store.claim_chunk(job_id, 0, lease_seconds=10)
+    assert again is not None and again.attempts == chunk.attempts + 1
+    store.release_chunk(job_id, 0, chunk.attempts)
+    assert store.chunk(job_id, 0).status == "running"
+
+
+def test_messages_the_broker_lost_are_found_by_counting_its_queue(
+    store: JobStore, clock: Clock
+) -> None:
+    job_id = _create(store)  # three chunks queued
+    clock.advance(11)
+    # the broker holds all three: nothing is lost, however long they wait (up to the bound)
+    assert _stale(store, waiting=3).chunks == []
+    # it holds one: the two oldest are lost, the newest is the one it holds
+    assert _stale(store, waiting=1).chunks == [(job_id, 0), (job_id, 1)]
+    # the broker lost that one too; the two just sent are not lost again before lost_after
+    assert _stale(store, waiting=0).chunks == [(job_id, 2)]
+    assert _stale(store, waiting=0).chunks == []
+    clock.advance(11)
+    assert sorted(_stale(store, waiting=0).chunks) == [(job_id, 0), (job_id, 1), (job_id, 2)]
+    # a queue that cannot be counted: only the long bound applies
+    clock.advance(50)
+    assert _stale(store, waiting=None).chunks == []
+    clock.advance(51)
+    assert len(_stale(store, waiting=None).chunks) == 3
+
+
+def test_a_retry_whose_countdown_was_lost_is_sent_again(store: JobStore, clock: Clock) -> None:
+    job_id = _create(store, chunks=1)
+    assert store.claim_chunk(job_id, 0, lease_seconds=10)
+    delay = store.fail_chunk(job_id, 0, "boom", max_retries=3, backoff=lambda attempt: 5.0)
+    assert delay == 5.0
+    clock.advance(14)
+    assert _stale(store, waiting=0).chunks == []
+    clock.advance(2)
+    assert _stale(store, waiting=0).chunks == [(job_id, 0)]
 
 
 def test_a_chunk_that_keeps_killing_workers_fails_the_job(store: JobStore, clock: Clock) -> None:
@@ -148,7 +191,7 @@ def test_a_chunk_that_keeps_killing_workers_fails_the_job(store: JobStore, clock
     for _ in range(2):
         assert store.claim_chunk(job_id, 0, lease_seconds=1)
         clock.advance(2)
-        stale = store.stale_work(requeue_after=100, max_retries=1)
+        stale = _stale(store, waiting=0, max_retries=1)
     assert stale.failed_jobs == [job_id]
     assert store.get(job_id).status == "failed"
 
