@@ -32,3 +32,13 @@ def test_without_aliases_the_defaults_stand(monkeypatch: pytest.MonkeyPatch) -> 
     settings = Settings()
     assert settings.asr.max_connections == 20 and settings.asr.idle_timeout == 300.0
     assert settings.server.workers == 1
+
+
+def test_a_lease_shorter_than_two_heartbeats_is_refused() -> None:
+    from pydantic import ValidationError
+
+    from voxhub.settings import JobSettings
+
+    assert JobSettings(heartbeat=1, lease=2).lease == 2
+    with pytest.raises(ValidationError, match="at least two heartbeats"):
+        JobSettings(heartbeat=5, lease=6)

@@ -140,6 +140,15 @@ class JobSettings(BaseModel):
     # (with a message in flight per worker process, the next one is fetched only on a poll)
     poll_interval: float = 0.01
 
+    @model_validator(mode="after")
+    def _lease_outlasts_heartbeats(self) -> JobSettings:
+        if self.lease < 2 * self.heartbeat:
+            raise ValueError(
+                f"jobs.lease ({self.lease} s) must be at least two heartbeats "
+                f"({2 * self.heartbeat} s): one late renewal must not cost a running chunk"
+            )
+        return self
+
 
 class StorageSettings(BaseModel):
     """Where job files live: a local directory, or an S3/MinIO bucket."""
