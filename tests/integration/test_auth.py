@@ -22,7 +22,7 @@ from voxhub.access import KeyLimits
 from voxhub.api.app import create_app
 from voxhub.container import Container
 from voxhub.engines.pool import EnginePool
-from voxhub.logs import standard_filters
+from voxhub.logs import LIBRARY_LOGGERS, standard_filters
 from voxhub.services.auth.keys import KeySpec
 from voxhub.settings.auth import AuthSettings
 
@@ -57,12 +57,16 @@ def keyed(tmp_path_factory: pytest.TempPathFactory, engine_pool: EnginePool) -> 
     handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
     for log_filter in standard_filters():
         handler.addFilter(log_filter)
-    root, access_log = logging.getLogger(), logging.getLogger("uvicorn.access")
-    previous = root.level, access_log.propagate, list(access_log.handlers)
+    root = logging.getLogger()
+    libraries = [logging.getLogger(name) for name in LIBRARY_LOGGERS]
+    previous = root.level, [(lg.propagate, list(lg.handlers), lg.level) for lg in libraries]
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
-    # as configure_logging does under `voxhub serve`: the access log reaches the root handlers
-    access_log.propagate, access_log.handlers = True, []
+    # as configure_logging does under `voxhub serve` (whatever uvicorn servers of earlier
+    # tests configured): library records, the access log too, reach the root handlers
+    for library in libraries:
+        library.propagate, library.handlers = True, []
+        library.setLevel(logging.NOTSET)
     try:
         with serve_app(settings, container, log_level="info") as url:
             ring = container.gate.keys
@@ -83,7 +87,9 @@ def keyed(tmp_path_factory: pytest.TempPathFactory, engine_pool: EnginePool) -> 
     finally:
         root.removeHandler(handler)
         root.setLevel(previous[0])
-        access_log.propagate, access_log.handlers = previous[1], previous[2]
+        for library, (propagate, handlers, level) in zip(libraries, previous[1], strict=True):
+            library.propagate, library.handlers = propagate, handlers
+            library.setLevel(level)
         handler.close()
 
 

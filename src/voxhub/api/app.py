@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from voxhub import __version__
+from voxhub.api.body_limits import BodyLimitMiddleware, body_limits
 from voxhub.api.compat import cloning, funasr, glmtts, indextts, openai
 from voxhub.api.errors import install_error_handlers
 from voxhub.api.metrics import Metrics, TimingMiddleware
@@ -98,6 +99,8 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     install_error_handlers(app)
     metrics = Metrics(metrics_dir(settings) if settings.server.workers > 1 else None)
     app.state.metrics = metrics
+    # innermost: a 413 it answers is timed and carries the request id like any answer
+    app.add_middleware(BodyLimitMiddleware, limits=body_limits(settings))
     app.add_middleware(TimingMiddleware, metrics=metrics)
     # outermost: every log line of a request, and its response, carry the request id
     app.add_middleware(RequestIdMiddleware)

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from voxhub import errors
 
@@ -110,6 +111,16 @@ def _status_in(request: Request, status: int) -> int:
     return renamed.get(status, status)
 
 
+def error_response(scope: Scope, error: errors.VoxhubError) -> JSONResponse:
+    """`error` as the request's route family answers it (its shape, its status codes); for
+    ASGI middleware too, once the route has been found (the scope then says which)."""
+    shape: ErrorShape = scope.get(_SHAPE_KEY, voxhub_shape)
+    renamed: Mapping[int, int] = scope.get(_STATUSES_KEY, {})
+    status = renamed.get(status_for(error), status_for(error))
+    body = shape(status, error.code, error.message)
+    return JSONResponse(body, status_code=status, headers=_headers_of(error))
+
+
 def ws_close_code(error: errors.VoxhubError) -> int | None:
     """The close code `error` ends a WebSocket with, or None when the connection stays open."""
     for cls in type(error).__mro__:
@@ -135,11 +146,7 @@ def ws_close_reason(error: errors.VoxhubError) -> str:
 
 async def _voxhub_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.VoxhubError)
-    headers = _headers_of(exc)
-    status = _status_in(request, status_for(exc))
-    return JSONResponse(
-        _shape_of(request)(status, exc.code, exc.message), status_code=status, headers=headers
-    )
+    return error_response(request.scope, exc)
 
 
 def _headers_of(error: errors.VoxhubError) -> dict[str, str] | None:
@@ -159,7 +166,11 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = []
     for item in exc.errors():
-        where = ".".join(str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path"))
+        loc = tuple(item.get("loc", ()))
+        # where the value was (body, query, path, header) goes; a field may be called "path"
+        if loc and loc[0] in ("body", "query", "path", "header"):
+            loc = loc[1:]
+        where = ".".join(str(p) for p in loc)
         problems.append(f"{where or 'request'}: {item.get('msg', 'invalid value')}")
     status = _status_in(request, 422)
     body = _shape_of(request)(status, "invalid_request", "; ".join(problems))

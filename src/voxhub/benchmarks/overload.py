@@ -118,7 +118,7 @@ async def _measure(
         before = (await _stats(client))["admission"]["short"]
 
         # as long as the others: slow engines complete few requests in a short window
-        unloaded = await _phase(client, body, limit, duration)
+        unloaded = await run_phase(client, body, limit, duration)
         ok = unloaded.latencies(200)
         out(f"1. at the limit: {limit} clients for {unloaded.seconds:.1f} s")
         out(
@@ -168,7 +168,7 @@ async def _overload(
 ) -> Phase:
     """One phase at 10x the limit; prints what it saw."""
     cpu = time.process_time(), server.cpu_seconds()
-    phase = await _phase(client, body, OVERLOAD_FACTOR * limit, duration, backoff)
+    phase = await run_phase(client, body, OVERLOAD_FACTOR * limit, duration, backoff)
     client_cpu, server_cpu = time.process_time() - cpu[0], server.cpu_seconds() - cpu[1]
     admitted, rejected = phase.latencies(200), phase.latencies(429)
     with_header = sum(1 for s in phase.samples if s.status == 429 and s.retry_after)
@@ -204,7 +204,7 @@ def _ratios(out: Callable[[str], None], label: str, phase: Phase, unloaded: Phas
     out(_verdict("median time to 429, ms", reject_ms, "<=", TARGET_REJECT_MS))
 
 
-async def _phase(
+async def run_phase(
     client: httpx.AsyncClient,
     body: dict[str, Any],
     clients: int,

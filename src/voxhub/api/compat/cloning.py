@@ -6,12 +6,12 @@ import uuid
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from voxhub.access import Access
 from voxhub.api.auth import AccessDep, require
-from voxhub.api.compat.cloning_events import cursor_of, stream_start, task_events
+from voxhub.api.compat.cloning_events import stream_start, task_events
 from voxhub.api.compat.cloning_tasks import (
     CANCELLED,
     TEMPLATE_LABEL,
@@ -27,6 +27,7 @@ from voxhub.api.compat.cloning_tasks import (
 )
 from voxhub.api.deps import ContainerDep, EventSignalsDep, JobsDep, public_url
 from voxhub.api.errors import shaped_routes
+from voxhub.api.schemas.fields import LastEventId
 from voxhub.db.repositories.job_views import JobView
 from voxhub.errors import Conflict, EngineUnavailable, InvalidInput, JobNotFound, VoxhubError
 from voxhub.services.jobs.service import JobService
@@ -119,20 +120,17 @@ async def events(
     task_id: Annotated[
         str | None, Query(alias="taskId", description="One task; every task when absent.")
     ] = None,
-    last_event_id: Annotated[
-        str | None, Header(alias="Last-Event-ID", description="Resume after this event id.")
-    ] = None,
+    last_event_id: LastEventId = None,
 ) -> Response:
     """`connected` (with the client id), then `task_update` for every change, and a
     `heartbeat` now and then; a reconnecting EventSource resumes without a gap."""
-    cursor = cursor_of(last_event_id)
 
     def audio_url(job_id: str) -> str:
         return _audio_url(request, job_id)
 
     try:
         start = await anyio.to_thread.run_sync(
-            lambda: stream_start(container, access, task_id, cursor, audio_url)
+            lambda: stream_start(container, access, task_id, last_event_id, audio_url)
         )
     except JobNotFound:
         assert task_id is not None

@@ -10,20 +10,10 @@ from typing import Any
 from voxhub.access import Access
 from voxhub.api.compat.cloning_tasks import CANCELLED, js_time, status_word, task_view
 from voxhub.container import Container
-from voxhub.errors import InvalidInput
 from voxhub.services.events.stream import EventSignals, StreamEvent, StreamStart, job_events
 
 # a task's audio URL from its id
 AudioUrl = Callable[[str], str]
-
-
-def cursor_of(last_event_id: str | None) -> int | None:
-    """Where a reconnecting EventSource resumes (its Last-Event-ID header), if it does."""
-    if last_event_id is None or last_event_id == "":
-        return None
-    if not last_event_id.isdigit():
-        raise InvalidInput(f"Last-Event-ID {last_event_id!r} is not an event id; ids are integers.")
-    return int(last_event_id)
 
 
 def stream_start(

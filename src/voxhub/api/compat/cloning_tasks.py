@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from contextlib import aclosing
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from voxhub.api.errors import status_for
+from voxhub.api.schemas.fields import TEXT, Text
 from voxhub.container import Container
 from voxhub.db.repositories.job_views import TERMINAL, JobView
 from voxhub.engines.tts.base import SynthesisParams
@@ -35,9 +36,9 @@ CANCELLED = "The task was cancelled."
 
 class GenerateBody(BaseModel):
     # a JavaScript client may send a numeric id
-    template_id: str | int | None = Field(None, alias="templateId")
-    tts_text: str | None = None
-    instruction: str | None = Field(None, max_length=500)
+    template_id: Annotated[str | int | None, TEXT] = Field(None, alias="templateId")
+    tts_text: Text | None = None
+    instruction: Text | None = Field(None, max_length=500)
 
     def template(self) -> str:
         if self.template_id is None or str(self.template_id).strip() == "":
@@ -61,9 +62,9 @@ class GenerateBody(BaseModel):
 
 
 class RetryBody(BaseModel):
-    task_id: str | None = Field(None, alias="taskId")
-    template_id: str | int | None = Field(None, alias="templateId")
-    tts_text: str | None = None
+    task_id: Text | None = Field(None, alias="taskId")
+    template_id: Annotated[str | int | None, TEXT] = Field(None, alias="templateId")
+    tts_text: Text | None = None
 
     def task(self) -> str:
         if not self.task_id or not self.task_id.strip():

@@ -23,6 +23,7 @@ from voxhub.api.compat.glmtts_schemas import (
 )
 from voxhub.api.deps import AdmissionDep, ContainerDep, OnlineDep, metrics_of, public_url
 from voxhub.api.errors import detail_shape, shaped_routes
+from voxhub.api.schemas.fields import Text
 from voxhub.engines.tts.base import SynthesisParams
 from voxhub.errors import DeadlineExceeded, InvalidInput, VoiceNotFound
 from voxhub.services.readiness import Readiness
@@ -49,16 +50,16 @@ async def glm_tts(
     online: OnlineDep,
     container: ContainerDep,
     access: AccessDep,
-    input_text: Annotated[str, Form(description="the text to speak")],
+    input_text: Annotated[Text, Form(description="the text to speak")],
     index: Annotated[
-        str | None,
+        Text | None,
         Form(description="a prompt: a registered voice's alias or id, or ENGINE:NAME"),
     ] = None,
     sample_rate: Annotated[int, Form(description="output rate, Hz")] = DEFAULT_SAMPLE_RATE,
     sampling: Annotated[
         int | None, Form(ge=1, le=100, description="top-k, for engines that sample")
     ] = None,
-    prompt_text: Annotated[str | None, Form(description="only with prompt_audio")] = None,
+    prompt_text: Annotated[Text | None, Form(description="only with prompt_audio")] = None,
     prompt_audio: Annotated[
         UploadFile | None,
         File(description="not cloned per request: register the recording as a voice"),

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from voxhub.api.schemas.fields import Text
 from voxhub.api.schemas.jobs import JobRequest
 from voxhub.api.schemas.tts import TTSRequest
 
@@ -20,9 +21,9 @@ _CHARACTER = (
 class OnlineRequest(TTSRequest):
     """IndexTTS's online request; voxhub's own fields (format, language, …) work too."""
 
-    text: str = Field(description="Text to speak, at most 300 characters.")
-    character: str | None = Field(None, description=_CHARACTER)
-    callback_url: str | None = Field(
+    text: Text = Field(description="Text to speak, at most 300 characters.")
+    character: Text | None = Field(None, description=_CHARACTER)
+    callback_url: Text | None = Field(
         None,
         max_length=2048,
         description="Accepted and not called: the answer itself carries the result.",
@@ -32,8 +33,8 @@ class OnlineRequest(TTSRequest):
 class LongRequest(JobRequest):
     """IndexTTS's long-text request: a voxhub job."""
 
-    text: str = Field(description="Text to speak, at most 50,000 characters.")
-    character: str | None = Field(None, description=_CHARACTER)
+    text: Text = Field(description="Text to speak, at most 50,000 characters.")
+    character: Text | None = Field(None, description=_CHARACTER)
 
 
 class OnlineOut(BaseModel):

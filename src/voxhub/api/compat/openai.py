@@ -22,6 +22,7 @@ from voxhub.api.compat.openai_speech import (
 from voxhub.api.deps import ContainerDep, FileLimiterDep, OnlineDep, TranscriberDep
 from voxhub.api.errors import shaped_routes
 from voxhub.api.routes.transcription import AudioFile, text_response, transcribe_upload
+from voxhub.api.schemas.fields import Text
 from voxhub.api.schemas.transcription import OpenAITranscriptionOut
 from voxhub.engines.asr.base import RecognizedSegment, Transcript
 from voxhub.services.transcripts import FORMATS, MEDIA_TYPES, check_format, openai_verbose_json
@@ -97,21 +98,21 @@ async def openai_transcribe_file(
     limiter: FileLimiterDep,
     file: AudioFile,
     model: Annotated[
-        str,
+        Text,
         Form(
             description=f"{OPENAI_MODEL} or gpt-4o(-mini)-transcribe (the default engine), "
             "or an engine name"
         ),
     ] = OPENAI_MODEL,
-    language: Annotated[str | None, Form(description="ISO-639-1: zh or en")] = None,
+    language: Annotated[Text | None, Form(description="ISO-639-1: zh or en")] = None,
     response_format: Annotated[
-        str, Form(description="json, text, srt, vtt or verbose_json")
+        Text, Form(description="json, text, srt, vtt or verbose_json")
     ] = "json",
     granularities: Annotated[
-        list[str] | None,
+        list[Text] | None,
         Form(alias="timestamp_granularities[]", description="word and/or segment"),
     ] = None,
-    prompt: Annotated[str | None, Form(description="accepted and ignored")] = None,
+    prompt: Annotated[Text | None, Form(description="accepted and ignored")] = None,
     temperature: Annotated[float | None, Form(description="accepted and ignored")] = None,
 ) -> Response:
     fmt = check_format(response_format, OPENAI_FORMATS)

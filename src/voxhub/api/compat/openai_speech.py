@@ -6,7 +6,7 @@ import base64
 import json
 import logging
 from collections.abc import AsyncIterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -15,6 +15,7 @@ from voxhub.api.compat.openai_errors import error_object
 from voxhub.api.compat.openai_models import find_model
 from voxhub.api.compat.openai_voices import is_openai_voice, openai_voice
 from voxhub.api.errors import status_for
+from voxhub.api.schemas.fields import TEXT, Text
 from voxhub.container import Container
 from voxhub.engines.tts.base import SynthesisParams
 from voxhub.errors import VoxhubError
@@ -30,19 +31,19 @@ SAMPLE_RATE = 24_000
 
 
 class VoiceId(BaseModel):
-    id: str = Field(description="a voxhub voice id or alias (OpenAI's custom voice object)")
+    id: Text = Field(description="a voxhub voice id or alias (OpenAI's custom voice object)")
 
 
 class SpeechRequest(BaseModel):
     """The body of OpenAI's `POST /v1/audio/speech`."""
 
-    model: str = Field(description="tts-1, tts-1-hd, gpt-4o-mini-tts, or a voxhub engine name")
-    input: str = Field(max_length=MAX_INPUT, description="the text to speak")
-    voice: str | VoiceId = Field(
+    model: Text = Field(description="tts-1, tts-1-hd, gpt-4o-mini-tts, or a voxhub engine name")
+    input: Text = Field(max_length=MAX_INPUT, description="the text to speak")
+    voice: Annotated[str | VoiceId, TEXT] = Field(
         description="an OpenAI voice (alloy, ash, ballad, coral, echo, fable, nova, onyx, sage, "
         "shimmer, verse, marin, cedar), or any voxhub voice id or alias"
     )
-    instructions: str | None = Field(
+    instructions: Text | None = Field(
         None, max_length=MAX_INPUT, description="passed to engines that take an instruction"
     )
     response_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] = Field(

@@ -9,13 +9,14 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from voxhub.api.auth import AccessDep, gate_of, require
+from voxhub.api.schemas.fields import Text
 from voxhub.errors import InvalidInput
 
 router = APIRouter(tags=["authentication"], dependencies=[require(None)])
 
 
 class TokenRequest(BaseModel):
-    path: str | None = Field(
+    path: Text | None = Field(
         None,
         description="Good only for this URL path and below (a signed link), e.g. "
         "/v1/tts/jobs/ID/audio; any route when absent.",

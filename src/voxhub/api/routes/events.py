@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from voxhub.access import Access
 from voxhub.api.auth import AccessDep, require
 from voxhub.api.deps import ContainerDep, get_event_signals
 from voxhub.api.routes.jobs import job_out
+from voxhub.api.schemas.fields import LastEventId
 from voxhub.db.repositories.job_views import ACTIVE, TERMINAL
-from voxhub.errors import InvalidInput
 from voxhub.services.events.stream import StreamStart, event_stream
 
 router = APIRouter(tags=["jobs"], dependencies=[require("jobs")])
@@ -23,10 +23,6 @@ _HEADERS = {
     # proxies such as nginx must pass each event on as it comes
     "X-Accel-Buffering": "no",
 }
-LastEventId = Annotated[
-    str | None,
-    Header(alias="Last-Event-ID", description="Resume after this event id (sent by EventSource)."),
-]
 
 
 @router.get("/v1/tts/jobs/{job_id}/events", summary="Progress of a job (Server-Sent Events)")
@@ -59,11 +55,11 @@ async def _stream(
     container: ContainerDep,
     access: Access,
     job_id: str | None,
-    last_event_id: str | None,
+    last_event_id: int | None,
 ) -> StreamingResponse:
     # everything that can be refused is refused here, before the stream starts
     start = await anyio.to_thread.run_sync(
-        lambda: _start(request, container, access, job_id, _cursor(last_event_id))
+        lambda: _start(request, container, access, job_id, last_event_id)
     )
     signals = get_event_signals(request)
     stream = event_stream(
@@ -75,14 +71,6 @@ async def _stream(
         owner=access.owner_filter,
     )
     return StreamingResponse(stream, media_type="text/event-stream", headers=_HEADERS)
-
-
-def _cursor(value: str | None) -> int | None:
-    if value is None or value == "":
-        return None
-    if not value.isdigit():
-        raise InvalidInput(f"Last-Event-ID {value!r} is not an event id; ids are integers.")
-    return int(value)
 
 
 def _start(

@@ -11,6 +11,7 @@ from voxhub.access import Access
 from voxhub.api.auth import AccessDep, require
 from voxhub.api.deps import ContainerDep, JobsDep, public_url
 from voxhub.api.downloads import download_response
+from voxhub.api.schemas.fields import MAX_OFFSET
 from voxhub.api.schemas.jobs import (
     JobLinks,
     JobList,
@@ -54,7 +55,7 @@ async def list_jobs(
         str | None, Query(description=f"One of {', '.join(STATUSES)}.", pattern="^[a-z]+$")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> JobList:
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"Unknown status {status!r}; use one of {', '.join(STATUSES)}.")

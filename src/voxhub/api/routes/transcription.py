@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from voxhub.api.auth import require
 from voxhub.api.deps import ContainerDep, FileLimiterDep, TranscriberDep
+from voxhub.api.schemas.fields import Text
 from voxhub.api.schemas.transcription import TranscriptionOut
 from voxhub.services.transcription import FileTranscript, Transcriber
 from voxhub.services.transcripts import (
@@ -40,11 +41,11 @@ async def transcribe_file(
     limiter: FileLimiterDep,
     file: AudioFile,
     language: Annotated[
-        str | None, Form(description='"zh", "en" or "auto" (detect; whisper only)')
+        Text | None, Form(description='"zh", "en" or "auto" (detect; whisper only)')
     ] = None,
-    engine: Annotated[str | None, Form(description="whisper (default) or pocketsphinx")] = None,
+    engine: Annotated[Text | None, Form(description="whisper (default) or pocketsphinx")] = None,
     word_timestamps: Annotated[bool, Form(description="include each word's times")] = True,
-    response_format: Annotated[str, Form(description="json, text, srt or vtt")] = "json",
+    response_format: Annotated[Text, Form(description="json, text, srt or vtt")] = "json",
 ) -> Response:
     fmt = check_format(response_format)
     result = await transcribe_upload(transcriber, limiter, file, engine, language, word_timestamps)

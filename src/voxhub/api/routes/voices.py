@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from voxhub.access import Access
 from voxhub.api.auth import AccessDep, require
 from voxhub.api.deps import ContainerDep, public_url
+from voxhub.api.schemas.fields import Text
 from voxhub.api.schemas.voices import (
     ReferenceOut,
     VoiceDefaults,
@@ -54,26 +55,28 @@ async def register_voice(
     container: ContainerDep,
     request: Request,
     access: AccessDep,
-    name: Annotated[str, Form(min_length=1, max_length=200)],
-    engine: Annotated[str | None, Form(description="engine that speaks it")] = None,
-    language: Annotated[str | None, Form(description="zh or en")] = None,
+    name: Annotated[Text, Form(min_length=1, max_length=200)],
+    engine: Annotated[Text | None, Form(description="engine that speaks it")] = None,
+    language: Annotated[Text | None, Form(description="zh or en")] = None,
     engine_voice: Annotated[
-        str | None, Form(description="ENGINE:NAME, for a named engine voice")
+        Text | None, Form(description="ENGINE:NAME, for a named engine voice")
     ] = None,
-    transcript: Annotated[str | None, Form(description="what the reference recording says")] = None,
+    transcript: Annotated[
+        Text | None, Form(description="what the reference recording says")
+    ] = None,
     aliases: Annotated[
-        list[str] | None,
+        list[Text] | None,
         Form(description="other names (character, templateId, index); repeat or comma-separate"),
     ] = None,
     audio: Annotated[
         UploadFile | None, File(description="reference recording: wav, mp3, flac or ogg")
     ] = None,
-    audio_url: Annotated[str | None, Form(description="or a URL of the recording")] = None,
+    audio_url: Annotated[Text | None, Form(description="or a URL of the recording")] = None,
     speed: Annotated[float | None, Form(ge=0.5, le=2.0)] = None,
     temperature: Annotated[float | None, Form(ge=0.0, le=2.0)] = None,
     top_p: Annotated[float | None, Form(gt=0.0, le=1.0)] = None,
     top_k: Annotated[int | None, Form(ge=1)] = None,
-    instruction: Annotated[str | None, Form(max_length=500)] = None,
+    instruction: Annotated[Text | None, Form(max_length=500)] = None,
 ) -> VoiceOut:
     registry = container.voice_registry
     data = await _read_upload(audio, container.settings.voices.max_reference_bytes)

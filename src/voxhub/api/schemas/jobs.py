@@ -6,12 +6,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from voxhub.api.schemas.fields import Text
 from voxhub.api.schemas.tts import TTSRequest
 
 
 class JobRequest(TTSRequest):
-    text: str = Field(description="Text to speak, up to 50,000 characters.")
-    callback_url: str | None = Field(
+    text: Text = Field(description="Text to speak, up to 50,000 characters.")
+    callback_url: Text | None = Field(
         None,
         max_length=2048,
         description="http(s) URL POSTed a signed JSON event when the job succeeds, fails or "

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from voxhub.api.schemas.fields import Text
 from voxhub.db.repositories.voice_records import DEFAULT_KEYS
 from voxhub.engines.tts.base import SynthesisParams
 from voxhub.services.synthesis import SynthesisRequest
@@ -14,14 +15,14 @@ SubtitleFormat = Literal["srt", "vtt", "json", "all"]
 
 
 class TTSRequest(BaseModel):
-    text: str = Field(description="Text to speak (at most 300 characters online).")
-    voice: str | None = Field(
+    text: Text = Field(description="Text to speak (at most 300 characters online).")
+    voice: Text | None = Field(
         None, description="Voice id `ENGINE:NAME` or a voice name; the language's default if empty."
     )
-    character: str | None = Field(None, description="Alias of `voice` (IndexTTS clients).")
-    language: str | None = Field(None, description="zh or en; detected from the text if empty.")
+    character: Text | None = Field(None, description="Alias of `voice` (IndexTTS clients).")
+    language: Text | None = Field(None, description="zh or en; detected from the text if empty.")
     speed: float = Field(1.0, ge=0.5, le=2.0)
-    format: str = Field("wav", description="wav, mp3, opus, flac or pcm (raw 16-bit mono).")
+    format: Text = Field("wav", description="wav, mp3, opus, flac or pcm (raw 16-bit mono).")
     sample_rate: int | None = Field(None, description="Output sample rate; the engine's if empty.")
     subtitle_format: SubtitleFormat = Field(
         "srt", description="srt is always returned; vtt and json cues on request; all for both."
@@ -29,7 +30,7 @@ class TTSRequest(BaseModel):
     temperature: float | None = Field(None, ge=0.0, le=2.0)
     top_p: float | None = Field(None, gt=0.0, le=1.0)
     top_k: int | None = Field(None, ge=1)
-    instruction: str | None = Field(None, max_length=500)
+    instruction: Text | None = Field(None, max_length=500)
 
     def to_request(self) -> SynthesisRequest:
         return SynthesisRequest(

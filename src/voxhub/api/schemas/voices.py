@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from voxhub.api.schemas.fields import Text
+
 
 class VoiceDefaults(BaseModel):
     """Knobs a registered voice speaks with when a request leaves them out."""
@@ -15,7 +17,7 @@ class VoiceDefaults(BaseModel):
     temperature: float | None = Field(None, ge=0.0, le=2.0)
     top_p: float | None = Field(None, gt=0.0, le=1.0)
     top_k: int | None = Field(None, ge=1)
-    instruction: str | None = Field(None, max_length=500)
+    instruction: Text | None = Field(None, max_length=500)
 
 
 class ReferenceOut(BaseModel):
@@ -54,11 +56,11 @@ class VoiceList(BaseModel):
 class VoicePatch(BaseModel):
     """Fields of a registered voice to change; the ones left out stay as they are."""
 
-    name: str | None = Field(None, min_length=1, max_length=200)
-    language: str | None = None
-    aliases: list[str] | None = Field(None, description="Replaces every alias.")
-    transcript: str | None = None
-    engine: str | None = Field(None, description="Another engine that can clone (templates).")
+    name: Text | None = Field(None, min_length=1, max_length=200)
+    language: Text | None = None
+    aliases: list[Text] | None = Field(None, description="Replaces every alias.")
+    transcript: Text | None = None
+    engine: Text | None = Field(None, description="Another engine that can clone (templates).")
     defaults: VoiceDefaults | None = Field(
         None, description="Merged into the current defaults; null values leave one unchanged."
     )
