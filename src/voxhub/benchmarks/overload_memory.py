@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,12 +18,16 @@ TARGET_GROWTH = 0.05
 
 
 def run(out: Callable[[str], None] = print, rounds: int = 6, seconds: float = 30.0) -> None:
-    concurrency = Settings().admission.short_concurrency
+    defaults = Settings()
+    concurrency = defaults.admission.short_concurrency
+    # the engines `voxhub serve` loads by default, as a deployment runs; requests use espeak
+    engines = json.dumps(defaults.engines.preload)
+    env = {"VOXHUB_ENGINES__ENABLED": engines, "VOXHUB_ENGINES__PRELOAD": engines}
     with (
         tempfile.TemporaryDirectory() as data_dir,
-        ServeProcess(Path(data_dir), "espeak", ["--no-workers"], wait=120) as server,
+        ServeProcess(Path(data_dir), "espeak", ["--no-workers"], env, wait=180) as server,
     ):
-        asyncio.run(_rounds(server, out, rounds, seconds, concurrency))
+        asyncio.run(_rounds(server, out, rounds, seconds, concurrency, engines))
 
 
 async def _rounds(
@@ -31,13 +36,15 @@ async def _rounds(
     rounds: int,
     seconds: float,
     concurrency: int,
+    engines: str,
 ) -> None:
     body = {"text": TEXT, "language": "en", "voice": "espeak:en-us"}
     clients = OVERLOAD_FACTOR * concurrency
     limits = httpx.Limits(max_connections=clients + 8, max_keepalive_connections=clients + 8)
     out(
-        f"overload memory: espeak, {clients} clients ({OVERLOAD_FACTOR}x the short limit "
-        f"{concurrency}) for {rounds} rounds of {seconds:.0f} s; server RSS after each round"
+        f"overload memory: engines {engines} loaded, requests to espeak, {clients} clients "
+        f"({OVERLOAD_FACTOR}x the short limit {concurrency}) for {rounds} rounds of "
+        f"{seconds:.0f} s; server RSS after each round"
     )
     rss = [server.rss_bytes()]
     out(f"   start: {rss[0] / 2**20:.0f} MB")
