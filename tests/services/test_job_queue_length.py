@@ -35,7 +35,4 @@ def test_waiting_counts_the_messages_the_broker_holds(broker: str, tmp_path: Pat
 
 def test_an_unreachable_broker_is_an_unknown_length(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, jobs=JobSettings(broker_url="redis://127.0.0.1:1/0"))
-    app = make_celery(settings)
-    app.conf.broker_connection_retry = False
-    app.conf.broker_connection_max_retries = 0
-    assert CeleryJobQueue(app, settings.jobs).waiting() is None
+    assert CeleryJobQueue(make_celery(settings), settings.jobs).waiting() is None

@@ -49,6 +49,8 @@ class CeleryJobQueue:
         passive declare would fail on Redis whenever the queue is empty (its key is gone)."""
         try:
             with self._app.connection_for_read() as connection:
+                # one try: an unreachable broker should not hold the reconciler for long
+                connection.ensure_connection(max_retries=1)
                 queue = self._app.amqp.queues[QUEUE](connection.default_channel)
                 declared = queue.queue_declare()
         except Exception:  # an unreachable broker: the reconciler falls back to its long bound
