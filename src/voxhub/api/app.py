@@ -20,6 +20,7 @@ from voxhub.api.body_limits import BodyLimitMiddleware, body_limits
 from voxhub.api.compat import cloning, funasr, glmtts, indextts, openai
 from voxhub.api.errors import install_error_handlers
 from voxhub.api.metrics import Metrics, TimingMiddleware
+from voxhub.api.openapi.document import install_openapi
 from voxhub.api.routes import (
     asr_page,
     auth,
@@ -97,6 +98,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_openapi(app, settings)
     metrics = Metrics(metrics_dir(settings) if settings.server.workers > 1 else None)
     app.state.metrics = metrics
     # innermost: a 413 it answers is timed and carries the request id like any answer
@@ -105,7 +107,6 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     # outermost: every log line of a request, and its response, carry the request id
     app.add_middleware(RequestIdMiddleware)
     app.include_router(tts.router)
-    # before the jobs routes, whose /{job_id}/{name} downloads would take /{job_id}/events
     app.include_router(events.router)
     app.include_router(jobs.router)
     app.include_router(voices.router)

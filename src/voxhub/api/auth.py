@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import anyio
@@ -14,6 +15,8 @@ from voxhub.api.deps import get_container
 from voxhub.services.auth.gate import Credentials, Gate
 
 _STATE = "access"
+# the route dependencies that check a key (require's, and current_access below)
+_KEY_CHECKS: set[Callable[..., Any]] = set()
 
 
 def gate_of(connection: HTTPConnection) -> Gate:
@@ -50,11 +53,20 @@ def require(scope: str | None) -> Any:
         return authenticate(connection, scope)
 
     dependency.__name__ = f"require_{scope or 'key'}"
+    _KEY_CHECKS.add(dependency)
     return Depends(dependency)
 
 
 def current_access(connection: HTTPConnection) -> Access:
     return authenticate(connection, None)
+
+
+_KEY_CHECKS.add(current_access)
+
+
+def is_key_check(call: Callable[..., Any]) -> bool:
+    """Whether a route dependency checks the API key (401, 403 and 429 when keys are on)."""
+    return call in _KEY_CHECKS
 
 
 def metrics_access(connection: HTTPConnection) -> None:

@@ -9,10 +9,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
 from voxhub import errors
+from voxhub.api.route_table import http_routes
 
 # The body an error is written as: (status, code, message) -> JSON. voxhub's own routes use
 # `error_body`; each replaced service's routes answer in that service's shape (FastAPI's
@@ -58,10 +60,32 @@ _WS_REASON_BYTES = 123
 
 
 def status_for(error: errors.VoxhubError) -> int:
-    for cls in type(error).__mro__:
+    return status_of(type(error))
+
+
+def status_of(error_class: type[errors.VoxhubError]) -> int:
+    """The status errors of `error_class` are answered with (before a family renames it)."""
+    for cls in error_class.__mro__:
         if cls in STATUS_BY_ERROR:
             return STATUS_BY_ERROR[cls]
     return 500
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable and machine-readable, e.g. voice_not_found.")
+    message: str = Field(description="What went wrong and what to do about it.")
+
+
+class ErrorOut(BaseModel):
+    """The error body of voxhub's own routes."""
+
+    error: ErrorDetail
+
+
+class DetailOut(BaseModel):
+    """The error body of the replaced FastAPI services (IndexTTS, GLM-TTS, FunASR)."""
+
+    detail: str
 
 
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
@@ -77,16 +101,25 @@ def detail_shape(status: int, code: str, message: str) -> dict[str, Any]:
     return {"detail": message}
 
 
-def shaped_routes(shape: ErrorShape, statuses: Mapping[int, int] | None = None) -> type[APIRoute]:
+def shaped_routes(
+    shape: ErrorShape,
+    statuses: Mapping[int, int] | None = None,
+    body: type[BaseModel] | None = None,
+) -> type[APIRoute]:
     """A route class whose errors are written in `shape`: `APIRouter(route_class=...)`.
 
     `statuses` renames status codes for a family whose clients branch on other ones (OpenAI's
     SDK raises BadRequestError for 400 where voxhub answers 422); the mapping from error class
-    to status stays the one above.
+    to status stays the one above. `body` is the model of `shape`'s bodies, for the OpenAPI
+    document (DetailOut for `detail_shape` when not given).
     """
     renamed = dict(statuses or {})
+    documented = body or (DetailOut if shape is detail_shape else None)
 
     class ShapedRoute(APIRoute):
+        error_body = documented
+        error_statuses = renamed
+
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             handler = super().get_route_handler()
 
@@ -181,7 +214,20 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     body = _shape_of(request)(exc.status_code, code, str(exc.detail))
-    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # every method of the path, not only those of the first route that matched it
+        headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+    return JSONResponse(body, status_code=exc.status_code, headers=headers or None)
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The HTTP methods the app's routes answer at `path` (HEAD with every GET)."""
+    methods: set[str] = set()
+    for route in http_routes(app):
+        if route.path_regex.match(path):
+            methods |= route.methods
+    return sorted(methods)
 
 
 def install_error_handlers(app: FastAPI) -> None:

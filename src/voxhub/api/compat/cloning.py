@@ -15,6 +15,7 @@ from voxhub.api.compat.cloning_events import stream_start, task_events
 from voxhub.api.compat.cloning_tasks import (
     CANCELLED,
     TEMPLATE_LABEL,
+    CloningErrorOut,
     GenerateBody,
     RetryBody,
     envelope_shape,
@@ -27,13 +28,16 @@ from voxhub.api.compat.cloning_tasks import (
 )
 from voxhub.api.deps import ContainerDep, EventSignalsDep, JobsDep, public_url
 from voxhub.api.errors import shaped_routes
+from voxhub.api.schemas import media
 from voxhub.api.schemas.fields import LastEventId
 from voxhub.db.repositories.job_views import JobView
 from voxhub.errors import Conflict, EngineUnavailable, InvalidInput, JobNotFound, VoxhubError
 from voxhub.services.jobs.service import JobService
 from voxhub.services.system import system_facts
 
-router = APIRouter(tags=["compatibility"], route_class=shaped_routes(envelope_shape))
+router = APIRouter(
+    tags=["compatibility"], route_class=shaped_routes(envelope_shape, body=CloningErrorOut)
+)
 
 _SSE_HEADERS = {
     "Cache-Control": "no-cache",
@@ -111,6 +115,10 @@ async def task(task_id: str, request: Request, jobs: JobsDep, access: AccessDep)
     "/events",
     summary="Cloning backend: task updates (Server-Sent Events)",
     dependencies=[require("jobs")],
+    response_class=StreamingResponse,
+    responses=media.event_stream(
+        "The task's updates, or every task's.", ("connected", "task_update", "heartbeat")
+    ),
 )
 async def events(
     request: Request,

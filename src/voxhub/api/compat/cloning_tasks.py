@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import aclosing
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from voxhub.api.errors import status_for
-from voxhub.api.schemas.fields import TEXT, Text
+from voxhub.api.schemas.fields import JSON_BODY, SPOKEN, TEXT, Documented, JobText, NonBlank, Text
 from voxhub.container import Container
 from voxhub.db.repositories.job_views import TERMINAL, JobView
 from voxhub.engines.tts.base import SynthesisParams
@@ -34,10 +35,36 @@ STATUS_WORDS = {
 CANCELLED = "The task was cancelled."
 
 
+def _required(*names: str) -> Callable[[dict[str, Any]], None]:
+    """The document says these fields are required, and not null: the route checks them
+    itself, so that a missing one is answered in the backend's own words (422)."""
+
+    def document(schema: dict[str, Any]) -> None:
+        schema["required"] = list(names)
+        for name in names:
+            field = schema["properties"][name]
+            field.pop("default", None)
+            field["anyOf"] = [s for s in field["anyOf"] if s.get("type") != "null"]
+            for alternative in field["anyOf"]:
+                if alternative.get("type") == "string":
+                    alternative.setdefault("pattern", SPOKEN)
+
+    return document
+
+
+# a template id: printable ASCII without ':', not starting with '.' or a space (the service
+# takes more, but a template is found only by an id or alias it was registered with)
+TEMPLATE_ID = r"^[!-\-/-9;-~][ -9;-~]{0,199}$"
+
+
 class GenerateBody(BaseModel):
+    model_config = ConfigDict(**JSON_BODY, json_schema_extra=_required("templateId", "tts_text"))
+
     # a JavaScript client may send a numeric id
-    template_id: Annotated[str | int | None, TEXT] = Field(None, alias="templateId")
-    tts_text: Text | None = None
+    template_id: Annotated[str | int | None, TEXT, Documented({"pattern": TEMPLATE_ID})] = Field(
+        None, alias="templateId"
+    )
+    tts_text: JobText | None = None
     instruction: Text | None = Field(None, max_length=500)
 
     def template(self) -> str:
@@ -62,7 +89,9 @@ class GenerateBody(BaseModel):
 
 
 class RetryBody(BaseModel):
-    task_id: Text | None = Field(None, alias="taskId")
+    model_config = ConfigDict(**JSON_BODY, json_schema_extra=_required("taskId"))
+
+    task_id: NonBlank | None = Field(None, alias="taskId")
     template_id: Annotated[str | int | None, TEXT] = Field(None, alias="templateId")
     tts_text: Text | None = None
 
@@ -70,6 +99,14 @@ class RetryBody(BaseModel):
         if not self.task_id or not self.task_id.strip():
             raise InvalidInput("taskId is required: the id POST /api/tts answered with.")
         return self.task_id.strip()
+
+
+class CloningErrorOut(BaseModel):
+    """The cloning backend's error envelope, whatever the status."""
+
+    success: Literal[False]
+    error: str
+    task_id: str | None = Field(None, alias="taskId", description="The task it is about.")
 
 
 def success(data: dict[str, Any]) -> JSONResponse:

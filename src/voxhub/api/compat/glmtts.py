@@ -23,7 +23,7 @@ from voxhub.api.compat.glmtts_schemas import (
 )
 from voxhub.api.deps import AdmissionDep, ContainerDep, OnlineDep, metrics_of, public_url
 from voxhub.api.errors import detail_shape, shaped_routes
-from voxhub.api.schemas.fields import Text
+from voxhub.api.schemas.fields import GLMText, SampleRate, Text
 from voxhub.engines.tts.base import SynthesisParams
 from voxhub.errors import DeadlineExceeded, InvalidInput, VoiceNotFound
 from voxhub.services.readiness import Readiness
@@ -34,6 +34,22 @@ router = APIRouter(tags=["compatibility"], route_class=shaped_routes(detail_shap
 
 # the rate that service answered at when a request named none
 DEFAULT_SAMPLE_RATE = 24_000
+_PROMPT_NEEDS_INDEX = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "dependentSchemas": {
+                        "prompt_audio": {
+                            "required": ["index"],
+                            "properties": {"index": {"minLength": 1}},
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
 # a GLM-TTS client saw these names for voxhub's length classes
 _CLASS_NAMES = {"short": "short_text", "long": "long_text"}
 
@@ -44,18 +60,20 @@ _CLASS_NAMES = {"short": "short_text", "long": "long_text"}
     summary="Synthesize text (GLM-TTS compatible): base64 WAV in JSON, or WAV bytes",
     responses={200: {"content": {"audio/wav": {}}}},
     dependencies=[require("tts")],
+    # a prompt recording is refused unless `index` names the voice registered with it
+    openapi_extra=_PROMPT_NEEDS_INDEX,
 )
 async def glm_tts(
     request: Request,
     online: OnlineDep,
     container: ContainerDep,
     access: AccessDep,
-    input_text: Annotated[Text, Form(description="the text to speak")],
+    input_text: Annotated[GLMText, Form(description="the text to speak")],
     index: Annotated[
         Text | None,
         Form(description="a prompt: a registered voice's alias or id, or ENGINE:NAME"),
     ] = None,
-    sample_rate: Annotated[int, Form(description="output rate, Hz")] = DEFAULT_SAMPLE_RATE,
+    sample_rate: Annotated[SampleRate, Form(description="output rate, Hz")] = DEFAULT_SAMPLE_RATE,
     sampling: Annotated[
         int | None, Form(ge=1, le=100, description="top-k, for engines that sample")
     ] = None,
@@ -123,7 +141,16 @@ async def glm_tts(
     return JSONResponse(body.model_dump())
 
 
-@router.get("/api/v1/health", summary="GLM-TTS compatible health")
+@router.get(
+    "/api/v1/health",
+    summary="GLM-TTS compatible health",
+    responses={
+        503: {
+            "description": "unhealthy, with the problems named.",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
 async def glm_health(container: ContainerDep) -> JSONResponse:
     """200 `healthy` when voxhub's readiness holds (default engine loaded; database, broker
     and storage answering), else 503 `unhealthy` with the problems named."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from voxhub.api.schemas.fields import Text
+from voxhub.api.schemas.fields import JobText, OnlineText, Text
 from voxhub.api.schemas.jobs import JobRequest
 from voxhub.api.schemas.tts import TTSRequest
 
+# that server took pydantic's lax values ("1.2" or true for a number): its clients may send them
+_LAX = ConfigDict(strict=False)
 _CHARACTER = (
     "The voice: female or male (女声, 男声, …) for a voice of that gender in the text's "
     "language, a registered voice's id or alias, or an ENGINE:NAME id (GET /voices lists "
@@ -21,7 +23,9 @@ _CHARACTER = (
 class OnlineRequest(TTSRequest):
     """IndexTTS's online request; voxhub's own fields (format, language, …) work too."""
 
-    text: Text = Field(description="Text to speak, at most 300 characters.")
+    model_config = _LAX
+
+    text: OnlineText = Field(description="Text to speak, at most 300 characters.")
     character: Text | None = Field(None, description=_CHARACTER)
     callback_url: Text | None = Field(
         None,
@@ -33,7 +37,9 @@ class OnlineRequest(TTSRequest):
 class LongRequest(JobRequest):
     """IndexTTS's long-text request: a voxhub job."""
 
-    text: Text = Field(description="Text to speak, at most 50,000 characters.")
+    model_config = _LAX
+
+    text: JobText = Field(description="Text to speak, at most 50,000 characters.")
     character: Text | None = Field(None, description=_CHARACTER)
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from voxhub.api.auth import AccessDep, require
-from voxhub.api.compat.openai_errors import openai_shape
+from voxhub.api.compat.openai_errors import OpenAIErrorOut, openai_shape
 from voxhub.api.compat.openai_models import find_model, models
 from voxhub.api.compat.openai_speech import (
     MAX_INPUT,
@@ -22,18 +22,22 @@ from voxhub.api.compat.openai_speech import (
 from voxhub.api.deps import ContainerDep, FileLimiterDep, OnlineDep, TranscriberDep
 from voxhub.api.errors import shaped_routes
 from voxhub.api.routes.transcription import AudioFile, text_response, transcribe_upload
-from voxhub.api.schemas.fields import Text
+from voxhub.api.schemas import media
+from voxhub.api.schemas.fields import TEXT, Documented, Text
 from voxhub.api.schemas.transcription import OpenAITranscriptionOut
 from voxhub.engines.asr.base import RecognizedSegment, Transcript
-from voxhub.services.transcripts import FORMATS, MEDIA_TYPES, check_format, openai_verbose_json
+from voxhub.services.transcripts import FORMATS, check_format, openai_verbose_json
 
 # errors on these routes are OpenAI's error object, with voxhub's status codes and codes
 # OpenAI answers invalid requests with 400, and its SDK raises BadRequestError for them
 router = APIRouter(
-    tags=["compatibility"], route_class=shaped_routes(openai_shape, statuses={422: 400})
+    tags=["compatibility"],
+    route_class=shaped_routes(openai_shape, statuses={422: 400}, body=OpenAIErrorOut),
 )
 
 OPENAI_FORMATS = (*FORMATS, "verbose_json")
+OpenAIFormat = Annotated[str, TEXT, Documented({"enum": list(OPENAI_FORMATS)})]
+OpenAILanguage = Annotated[str, TEXT, Documented({"enum": ["zh", "en"]})]
 # the model name OpenAI clients send; it means the default engine here
 OPENAI_MODEL = "whisper-1"
 
@@ -43,7 +47,17 @@ OPENAI_MODEL = "whisper-1"
     response_class=StreamingResponse,
     summary="Speak text (OpenAI-compatible), streamed as it is synthesized",
     dependencies=[require("tts")],
-    responses={200: {"content": {"audio/mpeg": {}, "text/event-stream": {}}}},
+    responses={
+        200: {
+            "description": "The audio in response_format, or with stream_format=sse its events.",
+            "content": {
+                **media.content(media.AUDIO_TYPES)["content"],
+                media.EVENT_STREAM: media.sse_event(
+                    ("speech.audio.delta", "speech.audio.done", "error")
+                ),
+            },
+        }
+    },
 )
 async def openai_speech(
     body: SpeechRequest, container: ContainerDep, online: OnlineDep, access: AccessDep
@@ -90,7 +104,7 @@ async def openai_model(model_id: str, container: ContainerDep) -> dict[str, Any]
     response_model=OpenAITranscriptionOut,
     summary="Transcribe a recording (OpenAI-compatible)",
     dependencies=[require("asr")],
-    responses={200: {"content": {MEDIA_TYPES[f]: {} for f in FORMATS if f != "json"}}},
+    responses={200: media.content(media.TEXT_TRANSCRIPT_TYPES, media.TEXT)},
 )
 async def openai_transcribe_file(
     container: ContainerDep,
@@ -104,9 +118,9 @@ async def openai_transcribe_file(
             "or an engine name"
         ),
     ] = OPENAI_MODEL,
-    language: Annotated[Text | None, Form(description="ISO-639-1: zh or en")] = None,
+    language: Annotated[OpenAILanguage | None, Form(description="ISO-639-1: zh or en")] = None,
     response_format: Annotated[
-        Text, Form(description="json, text, srt, vtt or verbose_json")
+        OpenAIFormat, Form(description="json, text, srt, vtt or verbose_json")
     ] = "json",
     granularities: Annotated[
         list[Text] | None,

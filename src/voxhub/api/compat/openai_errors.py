@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import BaseModel, Field
+
 # the request field each voxhub error is about, as OpenAI's `param` names it
 _PARAM_OF_CODE: Mapping[str, str] = {
     "empty_text": "input",
@@ -18,6 +20,19 @@ _PARAM_OF_CODE: Mapping[str, str] = {
     "undecodable_audio": "file",
     "payload_too_large": "file",
 }
+
+
+class OpenAIErrorObject(BaseModel):
+    message: str
+    type: str = Field(description="invalid_request_error, rate_limit_error or server_error")
+    param: str | None = Field(description="The request field the error is about, if one.")
+    code: str = Field(description="voxhub's error code, e.g. voice_not_found.")
+
+
+class OpenAIErrorOut(BaseModel):
+    """OpenAI's error body, which its SDK raises as an APIError."""
+
+    error: OpenAIErrorObject
 
 
 def error_type(status: int) -> str:

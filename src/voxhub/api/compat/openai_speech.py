@@ -15,7 +15,7 @@ from voxhub.api.compat.openai_errors import error_object
 from voxhub.api.compat.openai_models import find_model
 from voxhub.api.compat.openai_voices import is_openai_voice, openai_voice
 from voxhub.api.errors import status_for
-from voxhub.api.schemas.fields import TEXT, Text
+from voxhub.api.schemas.fields import JSON_BODY, TEXT, NonBlank, Text
 from voxhub.container import Container
 from voxhub.engines.tts.base import SynthesisParams
 from voxhub.errors import VoxhubError
@@ -37,8 +37,10 @@ class VoiceId(BaseModel):
 class SpeechRequest(BaseModel):
     """The body of OpenAI's `POST /v1/audio/speech`."""
 
+    model_config = JSON_BODY
+
     model: Text = Field(description="tts-1, tts-1-hd, gpt-4o-mini-tts, or a voxhub engine name")
-    input: Text = Field(max_length=MAX_INPUT, description="the text to speak")
+    input: NonBlank = Field(max_length=MAX_INPUT, description="the text to speak")
     voice: Annotated[str | VoiceId, TEXT] = Field(
         description="an OpenAI voice (alloy, ash, ballad, coral, echo, fable, nova, onyx, sage, "
         "shimmer, verse, marin, cedar), or any voxhub voice id or alias"

@@ -9,15 +9,18 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from voxhub.api.auth import AccessDep, gate_of, require
-from voxhub.api.schemas.fields import Text
+from voxhub.api.schemas.fields import JSON_BODY, Text
 from voxhub.errors import InvalidInput
 
 router = APIRouter(tags=["authentication"], dependencies=[require(None)])
 
 
 class TokenRequest(BaseModel):
+    model_config = JSON_BODY
+
     path: Text | None = Field(
         None,
+        json_schema_extra={"pattern": "^/"},
         description="Good only for this URL path and below (a signed link), e.g. "
         "/v1/tts/jobs/ID/audio; any route when absent.",
     )

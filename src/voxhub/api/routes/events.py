@@ -12,12 +12,14 @@ from voxhub.access import Access
 from voxhub.api.auth import AccessDep, require
 from voxhub.api.deps import ContainerDep, get_event_signals
 from voxhub.api.routes.jobs import job_out
+from voxhub.api.schemas import media
 from voxhub.api.schemas.fields import LastEventId
 from voxhub.db.repositories.job_views import ACTIVE, TERMINAL
 from voxhub.services.events.stream import StreamStart, event_stream
 
 router = APIRouter(tags=["jobs"], dependencies=[require("jobs")])
 
+_EVENTS = ("snapshot", "status", "progress", "heartbeat")
 _HEADERS = {
     "Cache-Control": "no-cache",
     # proxies such as nginx must pass each event on as it comes
@@ -25,7 +27,12 @@ _HEADERS = {
 }
 
 
-@router.get("/v1/tts/jobs/{job_id}/events", summary="Progress of a job (Server-Sent Events)")
+@router.get(
+    "/v1/tts/jobs/{job_id}/events",
+    summary="Progress of a job (Server-Sent Events)",
+    response_class=StreamingResponse,
+    responses=media.event_stream("The job's events, until its final status.", _EVENTS),
+)
 async def job_events(
     job_id: str,
     request: Request,
@@ -38,7 +45,12 @@ async def job_events(
     return await _stream(request, container, access, job_id, last_event_id)
 
 
-@router.get("/v1/events", summary="Progress of one job or of every job (Server-Sent Events)")
+@router.get(
+    "/v1/events",
+    summary="Progress of one job or of every job (Server-Sent Events)",
+    response_class=StreamingResponse,
+    responses=media.event_stream("The events of the job, or of every job.", _EVENTS),
+)
 async def events(
     request: Request,
     container: ContainerDep,

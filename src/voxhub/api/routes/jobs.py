@@ -11,6 +11,7 @@ from voxhub.access import Access
 from voxhub.api.auth import AccessDep, require
 from voxhub.api.deps import ContainerDep, JobsDep, public_url
 from voxhub.api.downloads import download_response
+from voxhub.api.schemas import media
 from voxhub.api.schemas.fields import MAX_OFFSET
 from voxhub.api.schemas.jobs import (
     JobLinks,
@@ -24,7 +25,7 @@ from voxhub.api.schemas.jobs import (
 from voxhub.audio.formats import parse_format
 from voxhub.db.repositories.job_views import STATUSES, JobView
 from voxhub.db.repositories.webhooks import Delivery
-from voxhub.errors import Conflict, InvalidInput, NotFound
+from voxhub.errors import Conflict, InvalidInput
 from voxhub.services.jobs.files import RESULT_TYPES, download_name
 from voxhub.services.jobs.service import JobService
 
@@ -52,7 +53,12 @@ async def list_jobs(
     request: Request,
     access: AccessDep,
     status: Annotated[
-        str | None, Query(description=f"One of {', '.join(STATUSES)}.", pattern="^[a-z]+$")
+        str | None,
+        Query(
+            description=f"One of {', '.join(STATUSES)}.",
+            pattern="^[a-z]+$",
+            json_schema_extra={"enum": list(STATUSES)},
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
@@ -89,7 +95,12 @@ async def retry_job(job_id: str, jobs: JobsDep, request: Request, access: Access
     return job_out(await anyio.to_thread.run_sync(jobs.retry, job_id, access), request)
 
 
-@router.get("/{job_id}/audio", summary="Download the job's audio")
+@router.get(
+    "/{job_id}/audio",
+    summary="Download the job's audio",
+    response_class=Response,
+    responses=media.audio("The audio file, in the job's format."),
+)
 async def job_audio(
     job_id: str, jobs: JobsDep, container: ContainerDep, access: AccessDep
 ) -> Response:
@@ -103,16 +114,37 @@ async def job_audio(
     )
 
 
-@router.get("/{job_id}/{name}", summary="Download the job's subtitles or timings")
-async def job_download(
-    job_id: str, name: str, jobs: JobsDep, container: ContainerDep, access: AccessDep
-) -> Response:
-    """The file itself, or on S3 storage a 307 redirect to a presigned URL of it."""
-    if name not in RESULT_TYPES:
-        raise NotFound(f"No {name!r} for jobs; use one of audio, {', '.join(RESULT_TYPES)}.")
-    await _finished(jobs, job_id, access)
-    found = await anyio.to_thread.run_sync(container.job_files.find_result, job_id, name)
-    return download_response(found, RESULT_TYPES[name], download_name(job_id, name))
+def _add_download(name: str, what: str) -> None:
+    """GET /{job_id}/NAME: one route per result file, each with its own media type."""
+
+    async def download(
+        job_id: str, jobs: JobsDep, container: ContainerDep, access: AccessDep
+    ) -> Response:
+        await _finished(jobs, job_id, access)
+        found = await anyio.to_thread.run_sync(container.job_files.find_result, job_id, name)
+        return download_response(found, RESULT_TYPES[name], download_name(job_id, name))
+
+    media_type = media.RESULT_FILE_TYPES[name]
+    body = {"schema": {"type": "object"}} if media_type == "application/json" else media.TEXT
+    router.add_api_route(
+        f"/{{job_id}}/{name}",
+        download,
+        methods=["GET"],
+        name=f"job_{name.replace('.', '_')}",
+        summary=f"Download the job's {what}",
+        description="The file itself, or on S3 storage a 307 redirect to a presigned URL of it.",
+        response_class=Response,
+        responses={200: {"description": f"The job's {what}.", **media.content([media_type], body)}},
+    )
+
+
+_RESULTS = {
+    "subtitles.srt": "SubRip subtitles",
+    "subtitles.vtt": "WebVTT subtitles",
+    "timings.json": "sentence and word timings",
+}
+for _name in RESULT_TYPES:
+    _add_download(_name, _RESULTS.get(_name, _name))
 
 
 async def _finished(jobs: JobService, job_id: str, access: Access) -> JobView:

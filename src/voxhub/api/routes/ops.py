@@ -19,7 +19,12 @@ from voxhub.services.system import host_load, system_facts
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/health", response_model=Health, summary="Service health")
+@router.get(
+    "/health",
+    response_model=Health,
+    summary="Service health",
+    responses={503: {"model": Health, "description": "Degraded: the problems are named."}},
+)
 async def health(request: Request, container: ContainerDep) -> JSONResponse:
     """200 when the default engine is loaded and the database, broker and storage answer;
     503 (with the same body, naming what is wrong) otherwise. One document for every

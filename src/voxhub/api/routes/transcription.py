@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 
 from voxhub.api.auth import require
 from voxhub.api.deps import ContainerDep, FileLimiterDep, TranscriberDep
-from voxhub.api.schemas.fields import Text
+from voxhub.api.schemas import media
+from voxhub.api.schemas.fields import TEXT, Documented, Text
 from voxhub.api.schemas.transcription import TranscriptionOut
 from voxhub.services.transcription import FileTranscript, Transcriber
 from voxhub.services.transcripts import (
@@ -27,13 +28,16 @@ router = APIRouter(tags=["speech recognition"], dependencies=[require("asr")])
 AudioFile = Annotated[
     UploadFile, File(description="the recording: wav, mp3, ogg/opus, webm, flac, m4a, ...")
 ]
+# "auto" (or nothing) lets the engine detect it
+SpokenLanguage = Annotated[str, TEXT, Documented({"enum": ["zh", "en", "auto"]})]
+TranscriptFormat = Annotated[str, TEXT, Documented({"enum": list(FORMATS)})]
 
 
 @router.post(
     "/v1/asr/transcriptions",
     response_model=TranscriptionOut,
     summary="Transcribe a recording",
-    responses={200: {"content": {MEDIA_TYPES[f]: {} for f in FORMATS if f != "json"}}},
+    responses={200: media.content(media.TEXT_TRANSCRIPT_TYPES, media.TEXT)},
 )
 async def transcribe_file(
     container: ContainerDep,
@@ -41,11 +45,13 @@ async def transcribe_file(
     limiter: FileLimiterDep,
     file: AudioFile,
     language: Annotated[
-        Text | None, Form(description='"zh", "en" or "auto" (detect; whisper only)')
+        SpokenLanguage | None, Form(description='"zh", "en" or "auto" (detect; whisper only)')
     ] = None,
     engine: Annotated[Text | None, Form(description="whisper (default) or pocketsphinx")] = None,
     word_timestamps: Annotated[bool, Form(description="include each word's times")] = True,
-    response_format: Annotated[Text, Form(description="json, text, srt or vtt")] = "json",
+    response_format: Annotated[
+        TranscriptFormat, Form(description="json, text, srt or vtt")
+    ] = "json",
 ) -> Response:
     fmt = check_format(response_format)
     result = await transcribe_upload(transcriber, limiter, file, engine, language, word_timestamps)

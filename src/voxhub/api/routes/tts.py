@@ -11,6 +11,7 @@ from fastapi.responses import Response, StreamingResponse
 from voxhub.api.auth import AccessDep, require
 from voxhub.api.deps import ContainerDep, OnlineDep, metrics_of, public_url
 from voxhub.api.downloads import download_response
+from voxhub.api.schemas import media
 from voxhub.api.schemas.tts import CueOut, SentenceOut, TTSRequest, TTSResponse, WordOut
 from voxhub.audio.formats import parse_format
 from voxhub.services.online import OnlineResult
@@ -39,6 +40,7 @@ async def synthesize(
     "/v1/tts/stream",
     response_class=StreamingResponse,
     summary="Synthesize short text, streaming audio sentence by sentence",
+    responses=media.audio("The audio in the requested format, as each sentence is ready."),
 )
 async def stream(body: TTSRequest, online: OnlineDep, access: AccessDep) -> StreamingResponse:
     """The request is validated before the first byte; audio then arrives per sentence."""
@@ -52,7 +54,12 @@ async def stream(body: TTSRequest, online: OnlineDep, access: AccessDep) -> Stre
     return StreamingResponse(audio.chunks, media_type=audio.media_type, headers=headers)
 
 
-@router.get("/v1/tts/audio/{name}", summary="Download synthesized audio")
+@router.get(
+    "/v1/tts/audio/{name}",
+    summary="Download synthesized audio",
+    response_class=Response,
+    responses=media.audio("The audio file (its extension names the format)."),
+)
 async def audio_file(name: str, container: ContainerDep, access: AccessDep) -> Response:
     """The file itself, or on S3 storage a 307 redirect to a presigned URL of it."""
     result_id, _, extension = name.partition(".")

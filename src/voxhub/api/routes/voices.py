@@ -10,8 +10,10 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from voxhub.access import Access
 from voxhub.api.auth import AccessDep, require
 from voxhub.api.deps import ContainerDep, public_url
-from voxhub.api.schemas.fields import Text
+from voxhub.api.schemas import media
+from voxhub.api.schemas.fields import LanguageTag, NonBlank, Text
 from voxhub.api.schemas.voices import (
+    Alias,
     ReferenceOut,
     VoiceDefaults,
     VoiceList,
@@ -22,7 +24,7 @@ from voxhub.db.repositories.voice_records import RegisteredVoice
 from voxhub.engines.tts.base import Voice
 from voxhub.errors import Conflict, PayloadTooLarge, VoiceNotFound
 from voxhub.services.voices.registry import VoiceDraft
-from voxhub.text.language import normalize_language_tag
+from voxhub.text.language import SUPPORTED_LANGUAGES, normalize_language_tag
 
 router = APIRouter(tags=["voices"], dependencies=[require("voices")])
 
@@ -32,7 +34,7 @@ async def list_voices(
     container: ContainerDep,
     request: Request,
     access: AccessDep,
-    language: str | None = Query(None, description="zh or en"),
+    language: Annotated[LanguageTag | None, Query(description="zh or en")] = None,
     engine: str | None = Query(None, description="only this engine's voices"),
 ) -> VoiceList:
     wanted = normalize_language_tag(language) if language else None
@@ -55,9 +57,9 @@ async def register_voice(
     container: ContainerDep,
     request: Request,
     access: AccessDep,
-    name: Annotated[Text, Form(min_length=1, max_length=200)],
+    name: Annotated[NonBlank, Form(min_length=1, max_length=200)],
     engine: Annotated[Text | None, Form(description="engine that speaks it")] = None,
-    language: Annotated[Text | None, Form(description="zh or en")] = None,
+    language: Annotated[LanguageTag | None, Form(description="zh or en")] = None,
     engine_voice: Annotated[
         Text | None, Form(description="ENGINE:NAME, for a named engine voice")
     ] = None,
@@ -65,7 +67,7 @@ async def register_voice(
         Text | None, Form(description="what the reference recording says")
     ] = None,
     aliases: Annotated[
-        list[Text] | None,
+        list[Alias] | None,
         Form(description="other names (character, templateId, index); repeat or comma-separate"),
     ] = None,
     audio: Annotated[
@@ -134,10 +136,15 @@ async def delete_voice(voice_id: str, container: ContainerDep, access: AccessDep
     "/v1/voices/{voice_id}/sample",
     summary="A short preview of the voice (WAV), synthesized once and kept",
     response_class=Response,
-    responses={200: {"content": {"audio/wav": {}}}},
+    responses=media.audio("A WAV preview of the voice.", ["audio/wav"]),
 )
 async def voice_sample(voice_id: str, container: ContainerDep, access: AccessDep) -> Response:
-    data = await anyio.to_thread.run_sync(container.voice_samples.sample, voice_id, access)
+    def preview() -> bytes:
+        # a name that is no voice is not found (404), whatever its characters
+        container.voices.resolve(voice_id, SUPPORTED_LANGUAGES[0], access)
+        return container.voice_samples.sample(voice_id, access)
+
+    data = await anyio.to_thread.run_sync(preview)
     return Response(data, media_type="audio/wav")
 
 
@@ -145,6 +152,7 @@ async def voice_sample(voice_id: str, container: ContainerDep, access: AccessDep
     "/v1/voices/{voice_id}/reference",
     summary="The reference recording of a cloning template",
     response_class=Response,
+    responses=media.audio("The recording, as it was uploaded.", media.REFERENCE_AUDIO_TYPES),
 )
 async def voice_reference(voice_id: str, container: ContainerDep, access: AccessDep) -> Response:
     registry = container.voice_registry

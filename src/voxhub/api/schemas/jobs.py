@@ -6,15 +6,17 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from voxhub.api.schemas.fields import Text
+from voxhub.api.schemas.fields import JobText, Text
 from voxhub.api.schemas.tts import TTSRequest
+from voxhub.db.repositories.job_views import STATUSES
 
 
 class JobRequest(TTSRequest):
-    text: Text = Field(description="Text to speak, up to 50,000 characters.")
+    text: JobText = Field(description="Text to speak, up to 50,000 characters.")
     callback_url: Text | None = Field(
         None,
         max_length=2048,
+        json_schema_extra={"format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"},
         description="http(s) URL POSTed a signed JSON event when the job succeeds, fails or "
         "is cancelled; private, loopback and link-local addresses are refused.",
     )
@@ -52,18 +54,23 @@ class WebhookOut(BaseModel):
 
 
 class JobLinks(BaseModel):
-    self: str
-    audio: str
-    srt: str
-    vtt: str
-    timings: str
-    cancel: str
-    retry: str
+    """Where the job and its results are: GET the first five, POST to cancel and retry."""
+
+    self: str = Field(description="GET: the job.")
+    audio: str = Field(description="GET: its audio, once succeeded.")
+    srt: str = Field(description="GET: its SubRip subtitles, once succeeded.")
+    vtt: str = Field(description="GET: its WebVTT subtitles, once succeeded.")
+    timings: str = Field(description="GET: its sentence and word timings, once succeeded.")
+    cancel: str = Field(description="POST (no body): cancel it while queued or running.")
+    retry: str = Field(description="POST (no body): run it again once failed or cancelled.")
 
 
 class JobOut(BaseModel):
     id: str
-    status: str = Field(description="queued, running, retrying, succeeded, failed or cancelled")
+    status: str = Field(
+        description="queued, running, retrying, succeeded, failed or cancelled",
+        json_schema_extra={"enum": list(STATUSES)},
+    )
     dead_lettered: bool = Field(description="Failed after exhausting its retries.")
     characters: int
     progress: JobProgress

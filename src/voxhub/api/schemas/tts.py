@@ -6,7 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from voxhub.api.schemas.fields import Text
+from voxhub.api.schemas.fields import (
+    JSON_BODY,
+    FormatName,
+    LanguageTag,
+    OnlineText,
+    SampleRate,
+    Text,
+)
 from voxhub.db.repositories.voice_records import DEFAULT_KEYS
 from voxhub.engines.tts.base import SynthesisParams
 from voxhub.services.synthesis import SynthesisRequest
@@ -15,15 +22,23 @@ SubtitleFormat = Literal["srt", "vtt", "json", "all"]
 
 
 class TTSRequest(BaseModel):
-    text: Text = Field(description="Text to speak (at most 300 characters online).")
+    model_config = JSON_BODY
+
+    text: OnlineText = Field(description="Text to speak (at most 300 characters online).")
     voice: Text | None = Field(
         None, description="Voice id `ENGINE:NAME` or a voice name; the language's default if empty."
     )
     character: Text | None = Field(None, description="Alias of `voice` (IndexTTS clients).")
-    language: Text | None = Field(None, description="zh or en; detected from the text if empty.")
+    language: LanguageTag | None = Field(
+        None, description="zh or en (zh-CN, en-US, ... too); detected from the text if empty."
+    )
     speed: float = Field(1.0, ge=0.5, le=2.0)
-    format: Text = Field("wav", description="wav, mp3, opus, flac or pcm (raw 16-bit mono).")
-    sample_rate: int | None = Field(None, description="Output sample rate; the engine's if empty.")
+    format: FormatName = Field(
+        "wav", description="wav, mp3, opus, aac, flac or pcm (raw 16-bit mono)."
+    )
+    sample_rate: SampleRate | None = Field(
+        None, description="Output sample rate; the engine's if empty."
+    )
     subtitle_format: SubtitleFormat = Field(
         "srt", description="srt is always returned; vtt and json cues on request; all for both."
     )

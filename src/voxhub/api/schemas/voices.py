@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from voxhub.api.schemas.fields import Text
+from voxhub.api.schemas.fields import JSON_BODY, TEXT, Documented, LanguageTag, NonBlank, Text
+
+# another name of a voice: no ':' (ENGINE:NAME ids have one), at most 200 characters
+Alias = Annotated[str, TEXT, Documented({"pattern": r"^[^\x00:]*$", "maxLength": 200})]
 
 
 class VoiceDefaults(BaseModel):
     """Knobs a registered voice speaks with when a request leaves them out."""
+
+    model_config = JSON_BODY
 
     speed: float | None = Field(None, ge=0.5, le=2.0)
     temperature: float | None = Field(None, ge=0.0, le=2.0)
@@ -56,9 +61,11 @@ class VoiceList(BaseModel):
 class VoicePatch(BaseModel):
     """Fields of a registered voice to change; the ones left out stay as they are."""
 
-    name: Text | None = Field(None, min_length=1, max_length=200)
-    language: Text | None = None
-    aliases: list[Text] | None = Field(None, description="Replaces every alias.")
+    model_config = JSON_BODY
+
+    name: NonBlank | None = Field(None, min_length=1, max_length=200)
+    language: LanguageTag | None = None
+    aliases: list[Alias] | None = Field(None, description="Replaces every alias.")
     transcript: Text | None = None
     engine: Text | None = Field(None, description="Another engine that can clone (templates).")
     defaults: VoiceDefaults | None = Field(

@@ -1,0 +1,1 @@
+"""The OpenAPI document: every status an operation answers, in its route family's shape."""
