@@ -261,3 +261,10 @@ async def test_samples_are_made_once_and_remade_after_a_change(
     plain_data, _ = sf.read(io.BytesIO(plain.content), dtype="float32")
     assert abs(len(plain_data) - len(data)) < 0.05 * len(data)
     assert (await client.get("/v1/voices/nobody/sample")).status_code == 404
+
+
+async def test_a_generic_chinese_name_has_a_sample_too(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/voices/女声/sample")
+    assert response.status_code == 200, response.text
+    data, rate = sf.read(io.BytesIO(response.content), dtype="float32")
+    assert len(data) / rate > 1.0 and float(abs(data).max()) > 0.05

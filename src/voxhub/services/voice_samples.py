@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from voxhub.access import Access
 from voxhub.audio.encode import encode
 from voxhub.audio.formats import AudioFormat
@@ -35,7 +37,7 @@ class VoiceSamples:
             language: str | None = record.language
         else:
             # an engine voice: resolved (or refused with 404) by the synthesizer below
-            key = f"voices/engine/{voice_id.replace(':', '/')}/sample.wav"
+            key = f"voices/engine/{_folder(voice_id)}/sample.wav"
             language = None
         if self._objects.exists(key):
             return self._objects.get_bytes(key)
@@ -51,8 +53,19 @@ class VoiceSamples:
         )
         result = self._synthesizer.synthesize(plan)
         data = encode(result.samples, result.sample_rate, AudioFormat.WAV)
-        self._objects.put_bytes(key, data, "audio/wav", f"{voice_id.replace(':', '-')}.wav")
+        name = f"{voice_id.replace(':', '-')}.wav" if voice_id.isascii() else "sample.wav"
+        self._objects.put_bytes(key, data, "audio/wav", name)
         return data
+
+
+def _folder(voice_id: str) -> str:
+    """Where an engine voice's sample is kept: `ENGINE/NAME`, or for names object keys
+    cannot hold (a generic name such as 女声) their UTF-8 in hex."""
+    path = voice_id.replace(":", "/")
+    return path if _PLAIN.match(path) else "x" + voice_id.encode().hex()
+
+
+_PLAIN = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)?$")
 
 
 def sample_prefix(voice_id: str) -> str:
