@@ -51,10 +51,12 @@ class JobStack:
         self.worker.wait()
 
     def stop_worker(self) -> None:
+        """SIGTERM to the worker's whole group, as systemd and `docker stop` send it: it
+        stops within its shutdown timeout (a second or two when idle)."""
         if self.worker is not None and self.worker.poll() is None:
             os.killpg(self.worker.pid, signal.SIGTERM)
             try:
-                self.worker.wait(20)
+                self.worker.wait(self.settings.shutdown_timeout + 2)
             except subprocess.TimeoutExpired:
                 os.killpg(self.worker.pid, signal.SIGKILL)
                 self.worker.wait()
@@ -131,6 +133,7 @@ def running_stack(
         "VOXHUB_JOBS__REQUEUE_AFTER": "8",
         "VOXHUB_JOBS__RECONCILE_INTERVAL": "0.5",
         "VOXHUB_JOBS__POLL_INTERVAL": "0.05",
+        "VOXHUB_SHUTDOWN_TIMEOUT": "10",
         **(extra_env or {}),
     }
     settings = _settings_from(env)

@@ -83,8 +83,8 @@ def stop(service: Service, out: Out, timeout: float = 30.0) -> int:
     if pid is None:
         out("voxhub is not running")
         return 0
-    # only the server is signalled: it stops its workers in order (a Celery worker whose
-    # pool processes are signalled behind its back can hang in its shutdown)
+    # only the server is signalled: it stops its API and its workers itself, within its
+    # shutdown timeout (the whole group may be signalled too, as systemd does)
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while _group_alive(pid) and time.monotonic() < deadline:

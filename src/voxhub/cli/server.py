@@ -38,11 +38,12 @@ def serve(
 ) -> None:
     """Run the HTTP API on the embedded defaults (everything under the data directory).
 
-    With the embedded broker it also starts the job workers, unless --no-workers.
+    With the embedded broker it also starts the job workers, unless --no-workers. SIGTERM or
+    SIGINT stops everything within VOXHUB_SHUTDOWN_TIMEOUT; a second one at once.
     """
-    import uvicorn
-
-    from voxhub.api.app import create_app, metrics_dir
+    from voxhub.api.app import metrics_dir
+    from voxhub.cli.serving import run_api
+    from voxhub.cli.stopping import ServeStop
     from voxhub.tasks.workers import EmbeddedWorkers
 
     settings = settings_of(ctx)
@@ -56,36 +57,23 @@ def serve(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     count = settings.jobs.workers if job_workers is None else job_workers
     job_workers_process = EmbeddedWorkers(settings, count) if count and not no_workers else None
+    stop = ServeStop(settings.shutdown_timeout, job_workers_process)
+    # from here on: a signal during the start-up stops what has started so far
+    stop.install()
     if job_workers_process:
         _migrate(settings)
         job_workers_process.start()
-    try:
-        if server.workers > 1:
-            # each API process builds its own app from the environment: pass the data
-            # directory chosen here down to them the same way, and the directory where
-            # they pool their metrics (prometheus_client reads it when first imported)
-            os.environ["VOXHUB_DATA_DIR"] = str(settings.data_dir)
-            os.environ["VOXHUB_SERVER__WORKERS"] = str(server.workers)
-            shared = metrics_dir(settings)
-            shutil.rmtree(shared, ignore_errors=True)
-            shared.mkdir(parents=True)
-            os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(shared)
-        uvicorn.run(
-            "voxhub.api.app:app_from_environment" if server.workers > 1 else create_app(settings),
-            factory=server.workers > 1,
-            workers=server.workers,
-            host=server.host,
-            port=server.port,
-            log_level=settings.log_level.lower(),
-            # logging is already set up: uvicorn's lines go through it (request ids)
-            log_config=None,
-            # protocol pings keep real-time recognition connections alive through proxies
-            ws_ping_interval=settings.asr.ping_interval,
-            ws_ping_timeout=settings.asr.ping_interval,
-        )
-    finally:
-        if job_workers_process:
-            job_workers_process.stop()
+    if server.workers > 1:
+        # each API process builds its own app from the environment: pass the data
+        # directory chosen here down to them the same way, and the directory where
+        # they pool their metrics (prometheus_client reads it when first imported)
+        os.environ["VOXHUB_DATA_DIR"] = str(settings.data_dir)
+        os.environ["VOXHUB_SERVER__WORKERS"] = str(server.workers)
+        shared = metrics_dir(settings)
+        shutil.rmtree(shared, ignore_errors=True)
+        shared.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(shared)
+    run_api(settings, stop)
 
 
 def worker(
@@ -136,7 +124,10 @@ def stop(ctx: typer.Context) -> None:
     from voxhub.cli.daemon import Service
     from voxhub.cli.daemon import stop as stop_service
 
-    raise typer.Exit(stop_service(Service.of(settings_of(ctx)), typer.echo))
+    settings = settings_of(ctx)
+    # it stops within its shutdown timeout; beyond that it is killed
+    wait = settings.shutdown_timeout + 5
+    raise typer.Exit(stop_service(Service.of(settings), typer.echo, wait))
 
 
 def restart(ctx: typer.Context) -> None:
@@ -145,8 +136,9 @@ def restart(ctx: typer.Context) -> None:
     from voxhub.cli.daemon import start as start_service
     from voxhub.cli.daemon import stop as stop_service
 
-    service = Service.of(settings_of(ctx))
-    stop_service(service, typer.echo)
+    settings = settings_of(ctx)
+    service = Service.of(settings)
+    stop_service(service, typer.echo, settings.shutdown_timeout + 5)
     raise typer.Exit(start_service(service, list(ctx.args), typer.echo))
 
 

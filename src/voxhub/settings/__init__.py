@@ -291,6 +291,8 @@ class Settings(BaseSettings):
     log_file: Path | None = None
     log_max_bytes: int = 10_000_000
     log_backups: int = 5
+    # SIGTERM or SIGINT stops every process (API, workers) within this many seconds
+    shutdown_timeout: float = Field(30.0, gt=0)
     server: ServerSettings = Field(default_factory=ServerSettings)
     engines: EngineSettings = Field(default_factory=EngineSettings)
     online: OnlineSettings = Field(default_factory=OnlineSettings)

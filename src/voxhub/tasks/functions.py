@@ -15,8 +15,15 @@ from voxhub.tasks.runtime import TaskRuntime
 from voxhub.tasks.webhook_queue import DELIVER_TASK
 
 
-def register_tasks(app: Celery, build_runtime: Callable[[], TaskRuntime]) -> None:
-    """The worker's tasks; what they need is built once per worker process, on first use."""
+def register_tasks(
+    app: Celery,
+    build_runtime: Callable[[], TaskRuntime],
+    stopping: Callable[[], bool] = lambda: False,
+) -> None:
+    """The worker's tasks; what they need is built once per worker process, on first use.
+
+    `stopping` turns true when the worker is told to stop: a running chunk then goes back to
+    the queue at its next sentence, for another worker to take at once."""
     holder: list[TaskRuntime] = []
     guard = threading.Lock()
 
@@ -29,7 +36,7 @@ def register_tasks(app: Celery, build_runtime: Callable[[], TaskRuntime]) -> Non
     @app.task(name=CHUNK_TASK, bind=True)  # type: ignore[untyped-decorator]
     def chunk(self: Any, job_id: str, index: int) -> None:
         built = runtime()
-        outcome = built.runner.run_chunk(job_id, index)
+        outcome = built.runner.run_chunk(job_id, index, stopping)
         if outcome.merge:
             built.queue.send_merge(job_id)
         if outcome.retry_in is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -12,12 +13,20 @@ import time
 from collections.abc import Callable
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 from voxhub.settings import Settings
 from voxhub.tasks.celery_app import declare_queues, make_celery
 from voxhub.tasks.functions import register_tasks
 from voxhub.tasks.queue import QUEUE
 from voxhub.tasks.runtime import TaskRuntime
+from voxhub.tasks.shutdown import (
+    STOP_REQUEST,
+    StopFlag,
+    WorkerStop,
+    protect_pool_process,
+    stoppable_worker,
+)
 
 # builds a worker process's runtime from its settings and Celery app (the composition root's)
 RuntimeFactory = Callable[[Settings, Celery], TaskRuntime]
@@ -43,15 +52,21 @@ def run_worker(
 ) -> None:
     """Run a Celery worker in this process until it is told to stop (blocking).
 
-    With `parent`, the worker stops when that process is gone, so embedded workers never
+    SIGTERM or SIGINT stops it within `settings.shutdown_timeout` (see `WorkerStop`). With
+    `parent`, it stops the same way when that process is gone, so embedded workers never
     outlive the server that started them, even when it was killed.
     """
+    flag = StopFlag()
+    stop = WorkerStop(flag, settings.shutdown_timeout)
     if parent is not None:
-        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+        threading.Thread(target=_stop_without, args=(parent, stop), daemon=True).start()
 
     settings = worker_settings(settings, concurrency)
     app = make_celery(settings)
-    register_tasks(app, lambda: build_runtime(settings, app))
+    app.Worker = stoppable_worker(app.Worker, stop)
+    # before the models load in each pool process: from then on the signals are ignored there
+    worker_process_init.connect(protect_pool_process, weak=False)
+    register_tasks(app, lambda: build_runtime(settings, app), flag.is_set)
     declare_queues(app)
     app.worker_main(
         [
@@ -66,13 +81,14 @@ def run_worker(
             "--without-heartbeat",
         ]
     )
+    stop.exit()
 
 
-def _exit_with(parent: int) -> None:
+def _stop_without(parent: int, stop: WorkerStop) -> None:
     while os.getppid() == parent:
-        time.sleep(1.0)
+        time.sleep(0.5)
     log.warning("the server that started these workers is gone; shutting down")
-    os.kill(os.getpid(), signal.SIGTERM)
+    stop.request_stop()
 
 
 class EmbeddedWorkers:
@@ -93,6 +109,8 @@ class EmbeddedWorkers:
         self.restarts = 0
 
     def start(self) -> None:
+        if self._stopping.is_set():
+            return  # the server was told to stop while it started
         self._spawn()
         self._watcher = threading.Thread(target=self._watch, daemon=True)
         self._watcher.start()
@@ -101,20 +119,50 @@ class EmbeddedWorkers:
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
-    def stop(self, timeout: float = 20.0) -> None:
-        """Warm shutdown: running chunks finish; after `timeout` they are killed and the
-        reconciler re-runs them later."""
+    def begin_stop(self) -> None:
+        """Ask the workers to stop gracefully, and not to be started again; returns at once.
+        Not a signal they count: a SIGTERM sent to the whole process group and this request
+        together are still one stop, not a forced one."""
         self._stopping.set()
+        process = self._process
+        if process is not None and process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, STOP_REQUEST)
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop gracefully: running chunks go back to the queue at their next sentence and
+        the workers exit; past `timeout` (the shutdown timeout) they are killed."""
+        deadline = time.monotonic() + (
+            self._settings.shutdown_timeout if timeout is None else timeout
+        )
+        self.begin_stop()
         if self._watcher is not None:
             self._watcher.join()
-        if self._process is None or self._process.poll() is not None:
+        process = self._process
+        if process is None or process.poll() is not None:
             return
-        self._process.send_signal(signal.SIGTERM)
         try:
-            self._process.wait(timeout)
+            process.wait(max(deadline - time.monotonic(), 0.0))
         except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+            log.error("embedded workers (pid %d) did not stop in time; killing them", process.pid)
+            self.kill()
+
+    def kill(self, grace: float = 0.5) -> None:
+        """Stop now: SIGQUIT has the workers kill their pool and exit; SIGKILL after `grace`."""
+        self._stopping.set()
+        process = self._process
+        if process is None or process.poll() is not None:
+            return
+        try:
+            os.kill(process.pid, signal.SIGQUIT)
+            process.wait(grace)
+        except ProcessLookupError:
+            return
+        except subprocess.TimeoutExpired:
+            process.kill()
+            # bounded: what is not reaped now goes to init
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(grace)
 
     def _spawn(self) -> None:
         command = [
@@ -134,6 +182,8 @@ class EmbeddedWorkers:
         while not self._stopping.wait(self._check_every):
             process = self._process
             if process is not None and process.poll() is not None:
+                if self._stopping.is_set():
+                    break  # it exited because the server stops: no new one
                 log.error(
                     "embedded workers (pid %d) exited with code %s; starting them again",
                     process.pid,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
+import pytest
+from celery.worker import state as worker_state
 from kombu.connection import Connection
 
 from voxhub.tasks.filesystem_broker import TRANSPORT
@@ -44,3 +47,19 @@ def test_a_message_being_written_is_invisible_to_consumers(tmp_path: Path) -> No
         partial.write_bytes(b"")
         assert channel._get("work") == {"body": "whole"}
         assert partial.exists()
+
+
+def test_a_worker_told_to_stop_stops_waiting_for_messages(tmp_path: Path) -> None:
+    with _connection(tmp_path) as connection:
+        queue = connection.SimpleQueue("work")
+        worker_state.should_stop = 0  # what a SIGTERM to a worker sets
+        try:
+            started = time.monotonic()
+            with pytest.raises(queue.Empty):
+                queue.get(timeout=5)
+            waited = time.monotonic() - started
+        finally:
+            worker_state.should_stop = None
+        queue.close()
+    # not the 5 s a message would be waited for
+    assert waited < 0.5

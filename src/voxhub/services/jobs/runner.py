@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,8 @@ class ChunkOutcome:
 
     # this chunk was the last one: enqueue the merge
     merge: bool = False
-    # seconds until the chunk's next attempt, when it failed and may retry
+    # seconds until the chunk is sent again: it failed and may retry, or (0) a worker that
+    # is stopping gave it back
     retry_in: float | None = None
     # retries ran out: the job failed and the message goes to the dead-letter queue
     dead: bool = False
@@ -112,8 +114,17 @@ class JobRunner:
         self._cue_rules = cue_rules
         self._chunk_pause = chunk_pause
 
-    def run_chunk(self, job_id: str, index: int) -> ChunkOutcome:
+    def run_chunk(
+        self, job_id: str, index: int, stopping: Callable[[], bool] = lambda: False
+    ) -> ChunkOutcome:
+        """Synthesize one chunk. When `stopping` turns true (its worker is told to stop) the
+        chunk goes back to the queue untouched at its next sentence, or at once when it had
+        not started, and the outcome says to send it again now."""
         settings = self._settings
+        if stopping():
+            # a stopping worker takes no new work: the chunk keeps its attempts for another
+            text = self._store.chunk(job_id, index).text
+            return ChunkOutcome(retry_in=0.0, characters=len(text))
         claimed = self._store.claim_chunk(job_id, index, settings.lease)
         if claimed is None:
             # already done, taken by another worker, or the job stopped: nothing to do
@@ -125,7 +136,11 @@ class JobRunner:
 
         def stopped() -> bool:
             # the claim just saw the job active: ask the database from the 2nd sentence on
-            return keeper.lost or (next(checks) > 0 and not self._store.is_active(job_id))
+            return (
+                stopping()
+                or keeper.lost
+                or (next(checks) > 0 and not self._store.is_active(job_id))
+            )
 
         try:
             assert claimed.request is not None
@@ -140,6 +155,9 @@ class JobRunner:
         except SynthesisCancelled:
             # not when the lease was lost: the chunk may be another worker's now
             self._store.release_chunk(job_id, index, claimed.attempts)
+            if stopping() and not keeper.lost:
+                # released, not left to its lease: another worker takes it right away
+                return ChunkOutcome(retry_in=0.0, characters=len(claimed.text))
             return ChunkOutcome()
         except Exception as exc:  # any failure of one attempt is retried, then dead-lettered
             message = (
