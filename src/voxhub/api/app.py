@@ -36,9 +36,9 @@ from voxhub.api.ws import stream
 from voxhub.api.ws.metrics import ASRMetrics
 from voxhub.container import Container
 from voxhub.errors import VoxhubError
-from voxhub.logs import RequestIdMiddleware, configure_logging
+from voxhub.logs import RequestIdMiddleware
 from voxhub.services.events.stream import follow_redis
-from voxhub.settings import Settings, log_options
+from voxhub.settings import Settings
 
 log = logging.getLogger("voxhub")
 
@@ -135,14 +135,6 @@ async def _every(interval: float, work: Callable[[], object], name: str) -> None
         except Exception:  # the database, broker or storage may be briefly unreachable
             log.exception("%s pass failed", name)
         await anyio.sleep(interval)
-
-
-def app_from_environment() -> FastAPI:
-    """The entry point of each API process under `voxhub serve --workers N`: settings are
-    read here, once per process, exactly as `voxhub serve` reads them."""
-    settings = Settings()
-    configure_logging(log_options(settings))
-    return create_app(settings)
 
 
 def metrics_dir(settings: Settings) -> Path:
