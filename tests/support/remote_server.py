@@ -230,7 +230,10 @@ class RemoteServer:
         # Prefer: wait holds the answer until the prediction ends, or the wait is over
         ends = prediction.created + prediction.starting + prediction.processing
         held = min(ends, time.monotonic() + _prefer_wait(request.headers.get("prefer", "")))
-        await asyncio.sleep(max(0.0, held - time.monotonic()))
+        # asyncio may wake a timer up to its clock resolution early: a prediction answered a
+        # moment before its end would read as still processing
+        while (left := held - time.monotonic()) > 0:
+            await asyncio.sleep(left)
         return JSONResponse(self._report(prediction), status_code=201)
 
     async def _get(self, request: Request, body: Any) -> Response:
