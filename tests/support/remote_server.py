@@ -230,10 +230,8 @@ class RemoteServer:
         # Prefer: wait holds the answer until the prediction ends, or the wait is over
         ends = prediction.created + prediction.starting + prediction.processing
         held = min(ends, time.monotonic() + _prefer_wait(request.headers.get("prefer", "")))
-        # asyncio may wake a timer up to its clock resolution early: a prediction answered a
-        # moment before its end would read as still processing
-        while (left := held - time.monotonic()) > 0:
-            await asyncio.sleep(left)
+        # a millisecond past the end: asyncio may fire a timer up to its clock resolution early
+        await asyncio.sleep(max(0.0, held - time.monotonic()) + 0.001)
         return JSONResponse(self._report(prediction), status_code=201)
 
     async def _get(self, request: Request, body: Any) -> Response:
@@ -262,10 +260,11 @@ class RemoteServer:
     def _status(self, prediction: Prediction) -> str:
         if prediction.canceled:
             return "canceled"
-        elapsed = time.monotonic() - prediction.created
-        if elapsed < prediction.starting:
+        # the same sums as the end the create call waits for, so no rounding tells them apart
+        now = time.monotonic()
+        if now < prediction.created + prediction.starting:
             return "starting"
-        if elapsed < prediction.starting + prediction.processing:
+        if now < prediction.created + prediction.starting + prediction.processing:
             return "processing"
         return "failed" if prediction.error else "succeeded"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +14,9 @@ from voxhub.db.repositories.events import JobEvent
 from voxhub.db.repositories.job_table import JobTable, relax_durability, row_count
 from voxhub.db.repositories.job_views import ACTIVE, TERMINAL, StaleWork
 
+# how many messages the broker's queue holds (None: unknown), or how to ask it
+Waiting = int | None | Callable[[], int | None]
+
 
 class JobUpkeep(JobTable):
     """Lost work found again, old jobs purged, jobs counted."""
@@ -23,7 +26,7 @@ class JobUpkeep(JobTable):
         max_retries: int,
         lost_after: float,
         requeue_after: float,
-        waiting: int | None = None,
+        waiting: Waiting = None,
     ) -> StaleWork:
         """Claim back work whose worker died or whose message was lost, and return it.
 
@@ -158,35 +161,70 @@ class _Queued:
 
 
 def _queued_work(
-    session: Session, lost_before: datetime, long_before: datetime, waiting: int | None
+    session: Session, lost_before: datetime, long_before: datetime, waiting: Waiting
 ) -> _Queued:
-    """Queued chunks and merges whose message is presumed lost, oldest first."""
-    chunk_rows = session.execute(
+    """Queued chunks and merges whose message is presumed lost, oldest first.
+
+    Counted first, so a healthy queue costs two counts (and no question to the broker
+    when nothing is queued); rows are read only for what is missing."""
+    pending_chunk = and_(JobRow.status.in_(ACTIVE), ChunkRow.status == "pending")
+    queued_merge = and_(JobRow.status.in_(ACTIVE), JobRow.merge_state == "queued")
+    queued = int(
+        session.scalar(
+            select(func.count())
+            .select_from(ChunkRow)
+            .join(JobRow, JobRow.id == ChunkRow.job_id)
+            .where(pending_chunk)
+        )
+        or 0
+    )
+    queued += int(session.scalar(select(func.count()).select_from(JobRow).where(queued_merge)) or 0)
+    if not queued:
+        return _Queued([], [])
+    held = waiting() if callable(waiting) else waiting
+    # messages the broker holds belong to the newest queued items; the rest are lost
+    missing = max(queued - held, 0) if held is not None else 0
+    chunk_query = (
         select(ChunkRow.job_id, ChunkRow.idx, ChunkRow.enqueued_at)
         .join(JobRow, JobRow.id == ChunkRow.job_id)
-        .where(JobRow.status.in_(ACTIVE), ChunkRow.status == "pending")
-    ).all()
-    merge_rows = list(
-        session.execute(
-            select(JobRow.id, JobRow.merge_enqueued_at).where(
-                JobRow.status.in_(ACTIVE), JobRow.merge_state == "queued"
-            )
-        )
+        .where(pending_chunk)
+        .order_by(ChunkRow.enqueued_at, ChunkRow.job_id, ChunkRow.idx)
     )
-    items: list[tuple[datetime, tuple[str, int] | str]] = [
-        (sent or long_before, (job_id, index)) for job_id, index, sent in chunk_rows
+    merge_query = (
+        select(JobRow.id, JobRow.merge_enqueued_at)
+        .where(queued_merge)
+        .order_by(JobRow.merge_enqueued_at, JobRow.id)
+    )
+    items: list[tuple[datetime, tuple[str, int] | str]] = []
+    if missing:
+        items += [
+            (sent or long_before, (job_id, index))
+            for job_id, index, sent in session.execute(chunk_query.limit(missing))
+        ]
+        items += [
+            (sent or long_before, job_id)
+            for job_id, sent in session.execute(merge_query.limit(missing))
+        ]
+        items.sort(key=lambda item: item[0])
+        items = [item for item in items[:missing] if item[0] < lost_before]
+    # whatever the count says, anything queued this long is sent again
+    items += [
+        (sent or long_before, (job_id, index))
+        for job_id, index, sent in session.execute(
+            chunk_query.where(ChunkRow.enqueued_at < long_before)
+        )
     ]
-    items += [(when or long_before, job_id) for job_id, when in merge_rows]
-    items.sort(key=lambda item: item[0])
-    # messages the broker holds belong to the newest queued items; the rest are lost
-    missing = len(items) - waiting if waiting is not None else 0
+    items += [
+        (sent or long_before, job_id)
+        for job_id, sent in session.execute(
+            merge_query.where(JobRow.merge_enqueued_at < long_before)
+        )
+    ]
     found = _Queued([], [])
-    for position, (sent, item) in enumerate(items):
-        lost = (position < missing and sent < lost_before) or sent < long_before
-        if not lost:
-            continue
+    for _, item in items:
         if isinstance(item, str):
-            found.merges.append(item)
-        else:
+            if item not in found.merges:
+                found.merges.append(item)
+        elif item not in found.chunks:
             found.chunks.append(item)
     return found

@@ -37,7 +37,8 @@ class Reconciler:
             settings.max_retries,
             lost_after=settings.lost_after,
             requeue_after=settings.requeue_after,
-            waiting=self._queue.waiting(),
+            # asked only when work is queued
+            waiting=self._queue.waiting,
         )
         for job_id, index in stale.chunks:
             text = self._store.chunk(job_id, index).text
