@@ -40,9 +40,5 @@ class Access:
         """The owner a listing is restricted to; None lists everything (admins)."""
         return None if self.admin else self.tenant
 
-    @property
-    def restricted(self) -> bool:
-        return not self.admin
-
 
 EVERYONE = Access(tenant=None, admin=True)
