@@ -4,8 +4,6 @@ with a token minted from the key it is given."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +13,7 @@ import pytest
 
 from tests.conftest import serve_app
 from tests.support.asr_support import SENTENCE, asr_settings, english_speech, write_wav
+from tests.support.browser import launch, require_chromium
 from voxhub.audio.resample import resample
 from voxhub.container import Container
 from voxhub.engines.asr.accuracy import word_error_rate
@@ -23,30 +22,13 @@ from voxhub.services.auth.keys import KeySpec
 from voxhub.settings import AuthSettings
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, Page, Playwright
+    from playwright.async_api import Page
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-CHROMIUM = "/usr/bin/chromium"
 # the browser's path from microphone to 16 kHz PCM16 (its own resampler, then the page's
 # worklet) costs pocketsphinx a little accuracy over a direct stream
 MAX_WER = 0.3
-
-
-def require_chromium() -> None:
-    """Skip where Debian's chromium or playwright is missing, but fail under CI."""
-    missing = []
-    if shutil.which(CHROMIUM) is None:
-        missing.append(f"{CHROMIUM} (apt-get install chromium)")
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        missing.append("playwright (pip install -e '.[test]')")
-    if missing:
-        message = "browser tests need " + " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -70,23 +52,6 @@ def keyed_server(
     with serve_app(settings, container) as url:
         _, key = container.gate.keys.create(KeySpec(name="page", scopes=("asr",)))
         yield url, key
-
-
-async def launch(playwright: Playwright, *audio: str) -> Browser:
-    """Headless Debian chromium with a fake microphone (its beeps, or `audio` arguments)."""
-    return await playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        args=[
-            "--headless",
-            "--no-sandbox",
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            *audio,
-            "--autoplay-policy=no-user-gesture-required",
-            "--disable-background-networking",
-            "--disable-component-update",
-        ],
-    )
 
 
 @pytest.mark.kokoro

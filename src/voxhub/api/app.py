@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from voxhub import __version__
 from voxhub.api.body_limits import BodyLimitMiddleware, body_limits
 from voxhub.api.compat import cloning, funasr, glmtts, indextts, openai
+from voxhub.api.docs_pages import install_docs
 from voxhub.api.errors import install_error_handlers
 from voxhub.api.metrics import Metrics, TimingMiddleware
 from voxhub.api.openapi.document import install_openapi
@@ -96,7 +97,10 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         version=__version__,
         summary="Self-hosted speech service: TTS with subtitles, long-text jobs, real-time ASR.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    install_docs(app)
     install_error_handlers(app)
     install_openapi(app, settings)
     metrics = Metrics(metrics_dir(settings) if settings.server.workers > 1 else None)
