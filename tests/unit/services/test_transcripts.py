@@ -25,6 +25,10 @@ def test_chinese_comes_out_simplified_with_full_width_punctuation() -> None:
     assert chinese.clean(" 今天天氣很好,我們 一起去.") == "今天天气很好，我们一起去。"
     # numbers keep their ASCII marks
     assert chinese.clean("價格是3.5元,共1,000個") == "价格是3.5元，共1,000个"
+    # whisper spaces Latin words inside Chinese; Chinese text runs on around them
+    assert chinese.clean("我們學習 Artificial Intelligence 技術.") == (
+        "我们学习Artificial Intelligence技术。"
+    )
 
 
 def test_join_words_puts_spaces_only_between_non_chinese_words() -> None:

@@ -10,7 +10,9 @@ _FULL_WIDTH = {",": "，", ".": "。", "?": "？", "!": "！", ":": "：", ";": 
 # only after a Chinese character, so "3.5" and "1,000" keep theirs
 _ASCII_MARK = re.compile(r"(?<=[\u3400-\u9fff])[,.?!:;]")
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+# Chinese text runs on: no space next to a character, even before or after a Latin word
+# (用iPhone拍照), though whisper writes one before each Latin word
+_SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 
 
 class _Converter(Protocol):
@@ -30,7 +32,7 @@ class ChineseText:
         return cls(opencc.OpenCC("t2s"))
 
     def clean(self, text: str) -> str:
-        """Simplified characters, full-width punctuation, no spaces between characters."""
+        """Simplified characters, full-width punctuation, no spaces next to characters."""
         text = self._converter.convert(text.strip())
         text = _ASCII_MARK.sub(lambda mark: _FULL_WIDTH[mark.group()], text)
-        return _SPACE_BETWEEN_CJK.sub("", text)
+        return _SPACE_BY_CJK.sub("", text)

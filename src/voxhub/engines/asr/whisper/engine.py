@@ -13,7 +13,6 @@ import numpy as np
 from voxhub.engines.asr.base import (
     ASRCapabilities,
     RecognizedSegment,
-    RecognizedWord,
     Samples,
     StreamOptions,
     Transcript,
@@ -28,6 +27,7 @@ from voxhub.engines.asr.whisper.model import whisper_model_dir
 from voxhub.engines.asr.whisper.quick import quick_decode
 from voxhub.engines.asr.whisper.session import WhisperSession
 from voxhub.engines.asr.whisper.windows import SAMPLE_RATE, shift_segments, speech_windows
+from voxhub.engines.asr.whisper.words import WordPiece, recognized
 from voxhub.errors import EngineUnavailable
 
 if TYPE_CHECKING:
@@ -245,16 +245,12 @@ class WhisperEngine:
             return self.decode(samples, language, self.final_plan, hotwords, cost)
         if cost is not None:
             cost.observe(len(samples) / SAMPLE_RATE, time.perf_counter() - started)
-        words = tuple(
-            RecognizedWord(text, start, end, probability)
-            for word, start, end, probability in decoded.words
-            if (text := self._clean(word, language))
+        text, words = recognized(
+            (WordPiece(*found) for found in decoded.words),
+            lambda piece: self._clean(piece, language),
         )
-        text = (
-            join_words([w.text for w in words], language)
-            if words
-            else self._clean(decoded.text, language)
-        )
+        if not words:
+            text = self._clean(decoded.text, language)
         if not text:
             return []
         start = words[0].start if words else 0.0
@@ -267,16 +263,15 @@ class WhisperEngine:
         return ", ".join(parts) or None
 
     def _segment(self, raw: Segment, language: str) -> RecognizedSegment | None:
-        words = tuple(
-            RecognizedWord(text, float(w.start), float(w.end), float(w.probability))
-            for w in raw.words or ()
-            if (text := self._clean(w.word, language))
+        text, words = recognized(
+            (
+                WordPiece(w.word, float(w.start), float(w.end), float(w.probability))
+                for w in raw.words or ()
+            ),
+            lambda piece: self._clean(piece, language),
         )
-        text = (
-            join_words([w.text for w in words], language)
-            if words
-            else self._clean(raw.text, language)
-        )
+        if not words:
+            text = self._clean(raw.text, language)
         if not text:
             return None
         return RecognizedSegment(text, float(raw.start), float(raw.end), words)

@@ -167,3 +167,23 @@ def test_a_looping_decode_is_recognized() -> None:
     assert not _repeats_a_run([1, 2, 3, 4, 5, 9, 1, 2, 3, 4, 5, 8, 1, 2])
     # a run overlapping itself (one token said many times) is the compression check's
     assert not _repeats_a_run([7] * 8)
+
+
+def test_words_whisper_splits_are_whole_again_in_finals_and_files(
+    engine: WhisperEngine, engine_pool: EnginePool
+) -> None:
+    # whisper gives " o" + "'clock", and " art" + "ificial" where Chinese splits into tokens
+    cases = (
+        ("We meet at eight o'clock in the morning.", "en", "o'clock"),
+        ("我们学习artificial intelligence技术。", "zh", "artificial"),
+    )
+    for said, language, word in cases:
+        audio = utterance(engine_pool, [said], language, ENGLISH_VOICE)
+        transcript = engine.transcribe(audio, language)
+        session = engine.open_session(StreamOptions(language=language))
+        session.accept(audio)
+        final = session.final()
+        session.close()
+        for heard in (transcript, final):
+            assert word in heard.text.lower(), heard.text
+            assert word in [w.text.lower().strip(".,。") for w in heard.words], heard.words
