@@ -20,6 +20,15 @@ from voxhub.settings import EngineSettings, Settings
 ENABLED = ["kokoro", "espeak", "fake"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A data home of the test run's own: a test that forgets its data directory writes there,
+    not into the user's. The model cache stays the user's: assembled once, shared by runs."""
+    import os
+    import tempfile
+
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="voxhub-test-home-")
+
+
 @pytest.fixture(scope="session")
 def engine_pool() -> EnginePool:
     """Engines load once per test session, as they do once per server process."""

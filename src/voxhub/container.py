@@ -378,7 +378,7 @@ def asr_engine_pool(settings: Settings) -> ASREnginePool:
     options = ASROptions(
         threads=asr.threads,
         model_dir=asr.model_dir,
-        cache_dir=str(settings.data_dir / "models"),
+        cache_dir=str(settings.model_cache),
         workers=asr.workers,
         beam_size=asr.beam_size,
         file_beam_size=asr.file_beam_size,

@@ -14,8 +14,11 @@ from voxhub.db.migrate import MIGRATIONS
 from voxhub.subtitles.formats import parse_srt
 
 
-def _voxhub(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def _voxhub(*args: str, cwd: Path, home: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "VOXHUB_ENGINES__PRELOAD": "[]"}
+    env.pop("VOXHUB_DATA_DIR", None)
+    if home is not None:
+        env["XDG_DATA_HOME"] = str(home)
     return subprocess.run(
         [sys.executable, "-m", "voxhub.cli", *args],
         cwd=cwd,
@@ -64,6 +67,17 @@ def test_voices_lists_engine_voices(tmp_path: Path) -> None:
     result = _voxhub("voices", "--engine", "espeak", "--language", "zh", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "espeak:cmn" in result.stdout
+
+
+def test_local_commands_keep_their_files_in_the_data_home_not_the_current_directory(
+    tmp_path: Path,
+) -> None:
+    work, home = tmp_path / "work", tmp_path / "home"
+    work.mkdir()
+    said = _voxhub("say", "Hello.", "-o", "hi.wav", "--voice", "espeak:en-us", cwd=work, home=home)
+    assert said.returncode == 0, said.stderr
+    assert sorted(path.name for path in work.iterdir()) == ["hi.wav"]
+    assert (home / "voxhub" / "voxhub.db").is_file()
 
 
 def test_migrate_creates_the_embedded_database(tmp_path: Path) -> None:

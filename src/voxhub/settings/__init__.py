@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from voxhub.logs import LogOptions
 from voxhub.settings.auth import AuthSettings as AuthSettings
 from voxhub.settings.compat import CompatSettings as CompatSettings
+from voxhub.settings.homes import default_data_dir, default_model_cache
 
 
 class RemoteEngineSettings(BaseModel):
@@ -267,6 +268,9 @@ class ServerSettings(BaseModel):
     port: int = 8000
     # a URL prefix for links the API returns, when it sits behind a proxy
     public_url: str = ""
+    # proxies whose X-Forwarded-For, -Proto and -Host are believed (comma-separated addresses
+    # or networks, "*" for any): without public_url, links then carry the client's scheme and host
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     # API processes; each has its own models and its own admission limits
     workers: int = 1
     # largest request body of the JSON routes (and of an upload's fields besides its file),
@@ -281,7 +285,12 @@ class Settings(BaseSettings):
         env_prefix="VOXHUB_", env_nested_delimiter="__", env_file=None, extra="ignore"
     )
 
-    data_dir: Path = Path("data")
+    # the database, job files, keys and logs; a per-user directory unless set, never the
+    # directory a command happens to run in
+    data_dir: Path = Field(default_factory=default_data_dir)
+    # model files assembled from their packages (checked by SHA-256), shared by every data
+    # directory and process of the user
+    model_cache: Path = Field(default_factory=default_model_cache)
     # SQLAlchemy URL; empty means SQLite in the data directory
     database_url: str = ""
     log_level: str = "INFO"

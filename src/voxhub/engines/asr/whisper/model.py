@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import filecmp
 import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -81,8 +83,10 @@ def assemble_model(target: Path, parts: ModelParts) -> Path:
     """Make `target` hold the support files and model.bin (the parts concatenated), verified.
 
     Idempotent: a model.bin whose digest matches is kept; one that does not is rebuilt.
-    Safe when several processes do this at once: each writes its own temporary file and
-    renames it into place, so readers only ever see a complete file.
+    Several processes starting at once assemble it once: a lock next to the directory makes
+    the others wait, then they find the checked file. Files are still written to a temporary
+    name and renamed into place, so a process that does not take the lock (an older voxhub)
+    never reads half a file.
     """
     missing = [str(p) for p in (*parts.parts, *parts.support) if not p.is_file()]
     if missing:
@@ -93,19 +97,35 @@ def assemble_model(target: Path, parts: ModelParts) -> Path:
         )
     try:
         target.mkdir(parents=True, exist_ok=True)
-        for source in parts.support:
-            if not _same_content(source, target / source.name):
-                _copy_atomically(source, target / source.name)
-        model = target / "model.bin"
-        if model.is_file() and file_sha256(model) == parts.sha256:
-            return target
-        _concatenate_atomically(parts.parts, model, parts.sha256)
+        with _exclusive(target.parent / f".{target.name}.lock"):
+            _assemble(target, parts)
     except OSError as exc:
         raise EngineUnavailable(
-            f"Cannot write the whisper model under {target} ({exc}); make the data directory "
-            "writable (VOXHUB_DATA_DIR) or set VOXHUB_ASR__MODEL_DIR."
+            f"Cannot write the whisper model under {target} ({exc}); make the model cache "
+            "writable (VOXHUB_MODEL_CACHE) or set VOXHUB_ASR__MODEL_DIR."
         ) from exc
     return target
+
+
+def _assemble(target: Path, parts: ModelParts) -> None:
+    for source in parts.support:
+        if not _same_content(source, target / source.name):
+            _copy_atomically(source, target / source.name)
+    model = target / "model.bin"
+    if model.is_file() and file_sha256(model) == parts.sha256:
+        return
+    _concatenate_atomically(parts.parts, model, parts.sha256)
+
+
+@contextlib.contextmanager
+def _exclusive(lock: Path) -> Iterator[None]:
+    """Hold an advisory lock on `lock` (released by the kernel if the process dies)."""
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def file_sha256(path: Path) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -94,6 +96,41 @@ def test_processes_assembling_at_once_all_get_the_verified_model(
     with ThreadPoolExecutor(max_workers=6) as pool:
         results = list(pool.map(lambda _: assemble_model(target, parts), range(12)))
     assert set(results) == {target}
+    assert file_sha256(target / "model.bin") == parts.sha256
+    assert not list(target.glob(".*.tmp"))
+
+
+def _assemble_counting(target: Path, parts: ModelParts, log: Path) -> None:
+    """In a child process: assemble, writing a line to `log` for each concatenation done."""
+    concatenate = whisper_model._concatenate_atomically
+
+    def counted(*args: object) -> None:
+        with log.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        # long enough that every process is started while the first is still writing
+        time.sleep(0.5)
+        concatenate(*args)  # type: ignore[arg-type]
+
+    whisper_model._concatenate_atomically = counted  # type: ignore[assignment]
+    assemble_model(target, parts)
+
+
+def test_processes_starting_at_once_assemble_the_model_once(
+    tmp_path: Path, parts: ModelParts
+) -> None:
+    target = tmp_path / "cache" / "whisper"
+    log = tmp_path / "concatenations"
+    context = multiprocessing.get_context("fork")
+    processes = [
+        context.Process(target=_assemble_counting, args=(target, parts, log)) for _ in range(4)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=60)
+    assert [process.exitcode for process in processes] == [0, 0, 0, 0]
+    # one process built it; the others waited on the lock and found it checked
+    assert len(log.read_text().splitlines()) == 1
     assert file_sha256(target / "model.bin") == parts.sha256
     assert not list(target.glob(".*.tmp"))
 
