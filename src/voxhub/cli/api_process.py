@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from types import FrameType
 from typing import Any
 
+from voxhub.cli.forwarded import ForwardedHeaders
 from voxhub.logs import configure_logging
 from voxhub.settings import Settings, log_options
 from voxhub.tasks.stop_signals import StopEvents
@@ -69,7 +70,7 @@ class ShutdownGate:
             await send({"type": "http.response.body", "body": _GONE})
 
 
-def app_from_environment() -> ShutdownGate:
+def app_from_environment() -> ForwardedHeaders:
     """The entry point of each API process under `voxhub serve --workers N`: settings are
     read here, once per process, as `voxhub serve` reads them."""
     from voxhub.api.app import create_app
@@ -77,7 +78,7 @@ def app_from_environment() -> ShutdownGate:
     settings = Settings()
     configure_logging(log_options(settings))
     exit_by_deadline(settings.shutdown_timeout)
-    return ShutdownGate(create_app(settings))
+    return ForwardedHeaders(ShutdownGate(create_app(settings)), settings.server.forwarded_allow_ips)
 
 
 def exit_by_deadline(timeout: float) -> None:

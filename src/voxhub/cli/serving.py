@@ -13,6 +13,7 @@ from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors.multiprocess import Multiprocess
 
 from voxhub.cli.api_process import ShutdownGate
+from voxhub.cli.forwarded import ForwardedHeaders
 from voxhub.cli.stopping import SIGNALS, ServeStop, graceful_seconds
 from voxhub.settings import Settings
 
@@ -87,9 +88,12 @@ def run_api(settings: Settings, stop: ServeStop) -> None:
 
     server = settings.server
     several = server.workers > 1
+    trusted = server.forwarded_allow_ips
     config = uvicorn.Config(
-        APP_FACTORY if several else ShutdownGate(create_app(settings)),
+        APP_FACTORY if several else ForwardedHeaders(ShutdownGate(create_app(settings)), trusted),
         factory=several,
+        # the app is wrapped in ForwardedHeaders, which also reads X-Forwarded-Host
+        proxy_headers=False,
         workers=server.workers,
         host=server.host,
         port=server.port,
