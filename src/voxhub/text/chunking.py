@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from itertools import pairwise
 
-from voxhub.text.sentences import is_cjk, split_sentences
+from voxhub.text.sentences import is_cjk, split_lines_and_sentences
 
 # The sentence cap stays well under a chunk so a chunk holds a few sentences, not one clause.
 _MAX_SENTENCE_CHARS = 120
@@ -18,41 +18,45 @@ def chunk_sentences(sentences: Sequence[str], max_chars: int = 250) -> list[list
 
     A sentence longer than max_chars forms a group of its own.
     """
-    return _group(sentences, max_chars, lambda _left, _right: "")
+    groups = _group(sentences, [""] * len(sentences), max_chars)
+    return [[sentences[i] for i in group] for group in groups]
 
 
 def chunk_text(text: str, max_chars: int = 250) -> list[str]:
-    """Split text into sentences and join them into chunk strings of ≤ max_chars each."""
-    sentences = split_sentences(text, max_chars=min(_MAX_SENTENCE_CHARS, max_chars))
-    groups = _group(sentences, max_chars, _separator)
-    return [_join(group) for group in groups]
+    """Split text into sentences and join them into chunk strings of ≤ max_chars each.
+
+    Sentences the input put on separate lines stay on separate lines: a heading without
+    punctuation must not run into the sentence after it when the chunk is split again.
+    """
+    pieces = split_lines_and_sentences(text, max_chars=min(_MAX_SENTENCE_CHARS, max_chars))
+    sentences = [piece.text for piece in pieces]
+    # what goes before each sentence when it follows another in a chunk
+    glue = [""] + [
+        "\n" if left.line_break else _separator(left.text, right.text)
+        for left, right in pairwise(pieces)
+    ]
+    return [
+        "".join((glue[i] if i != group[0] else "") + sentences[i] for i in group)
+        for group in _group(sentences, glue, max_chars)
+    ]
 
 
-def _group(
-    sentences: Sequence[str], max_chars: int, separator: Callable[[str, str], str]
-) -> list[list[str]]:
-    """Greedy grouping where the length of a group includes the separators its join will add."""
-    groups: list[list[str]] = []
-    current: list[str] = []
+def _group(sentences: Sequence[str], glue: Sequence[str], max_chars: int) -> list[list[int]]:
+    """Greedy grouping (of indices) where a group's length includes the glue its join adds."""
+    groups: list[list[int]] = []
+    current: list[int] = []
     length = 0
-    for sentence in sentences:
-        added = len(sentence) + (len(separator(current[-1], sentence)) if current else 0)
+    for i, sentence in enumerate(sentences):
+        added = len(sentence) + (len(glue[i]) if current else 0)
         if current and length + added > max_chars:
             groups.append(current)
             current, added = [], len(sentence)
             length = 0
-        current.append(sentence)
+        current.append(i)
         length += added
     if current:
         groups.append(current)
     return groups
-
-
-def _join(sentences: list[str]) -> str:
-    joined = sentences[0]
-    for previous, sentence in pairwise(sentences):
-        joined += _separator(previous, sentence) + sentence
-    return joined
 
 
 def _separator(left: str, right: str) -> str:

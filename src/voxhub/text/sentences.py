@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 _CJK_TERMINATORS = frozenset("。｡！？；…")
 _ASCII_TERMINATORS = frozenset(".!?;")
@@ -45,19 +46,44 @@ _ENUMERATOR = re.compile(r"[0-9]{1,3}\.")
 _NO_LEADING = _CLOSERS | _TERMINATORS | _CJK_CLAUSE | _ASCII_CLAUSE
 
 
+class Sentence(NamedTuple):
+    """One piece of text, and whether the input breaks the line after it."""
+
+    text: str
+    line_break: bool
+
+
 def split_sentences(text: str, max_chars: int = 120) -> list[str]:
     """Split text at sentence ends and newlines; break pieces longer than max_chars.
 
     Pieces are stripped slices of the input, so no non-whitespace character is lost or moved.
+    A line ends a sentence even without punctuation, so a heading is a sentence of its own.
+    """
+    return [sentence.text for sentence in split_lines_and_sentences(text, max_chars)]
+
+
+def split_lines_and_sentences(text: str, max_chars: int = 120) -> list[Sentence]:
+    """`split_sentences`, telling which pieces a line break follows in the input.
+
+    Whoever joins the pieces again (chunks of a job) keeps those breaks, so the headings
+    they end stay sentences of their own when the joined text is split once more.
     """
     cap = max(1, max_chars)
-    pieces: list[str] = []
+    pieces: list[Sentence] = []
     start = 0
     for end in [*_sentence_ends(text), len(text)]:
-        piece = text[start:end].strip()
+        raw = text[start:end]
         start = end
+        # only a newline ends a slice without punctuation; it is the slice's last character
+        broken = raw[-1:] in _NEWLINES
+        piece = raw.strip()
         if piece:
-            pieces.extend(_enforce_cap(piece, cap))
+            *heads, last = _enforce_cap(piece, cap)
+            pieces += [Sentence(head, False) for head in heads]
+            pieces.append(Sentence(last, broken))
+        elif broken and pieces:
+            # "Hello.\n": the line break after a sentence that its punctuation ended
+            pieces[-1] = Sentence(pieces[-1].text, True)
     return pieces
 
 

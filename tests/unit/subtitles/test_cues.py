@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voxhub.subtitles.cues import Cue, CueRules, build_cues
+from voxhub.text.chunking import chunk_text
+from voxhub.text.sentences import split_sentences
 from voxhub.timing import SentenceTiming, WordTiming
 
 RULES = CueRules()
@@ -245,3 +247,15 @@ def test_cjk_inside_latin_text_can_still_be_wrapped() -> None:
     assert_well_formed(cues, CueRules(), 42)
     assert all(len(line) <= 42 for c in cues for line in c.text.split("\n"))
     assert squeeze("".join(c.text for c in cues)) == squeeze(text)
+
+
+def test_a_heading_without_punctuation_is_a_cue_of_its_own() -> None:
+    # the way a job goes: text → chunks → sentences of each chunk, timed one after another
+    text = "第一章 清晨的车站\n清晨六点，车站里人很少。"
+    sentences = [s for chunk in chunk_text(text) for s in split_sentences(chunk)]
+    timings, start = [], 0.0
+    for sentence in sentences:
+        timings.append(SentenceTiming(sentence, start, start + 0.2 * len(sentence)))
+        start += 0.2 * len(sentence) + 0.25
+    cues = build_cues(timings, RULES)
+    assert [c.text for c in cues] == ["第一章 清晨的车站", "清晨六点，车站里人很少。"]

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voxhub.text.chunking import chunk_sentences, chunk_text
+from voxhub.text.sentences import split_sentences
 
 
 def squash(text: str) -> str:
@@ -32,8 +33,24 @@ def test_chunk_text_joins_chinese_without_spaces() -> None:
 
 
 def test_chunk_text_joins_english_and_mixed_with_spaces() -> None:
-    text = "Hello there. How are you?\n你好。我很好！Fine."
+    text = "Hello there. How are you? 你好。我很好！Fine."
     assert chunk_text(text) == ["Hello there. How are you? 你好。我很好！ Fine."]
+
+
+def test_chunk_text_keeps_line_breaks_so_a_heading_stays_a_sentence() -> None:
+    text = "第一章 清晨的车站\n清晨六点，车站里人很少。\n\nHello there.\r\nHow are you?"
+    chunks = chunk_text(text)
+    assert chunks == ["第一章 清晨的车站\n清晨六点，车站里人很少。\nHello there.\nHow are you?"]
+    # a worker splits the chunk again: the heading is a sentence (and a cue) of its own
+    assert split_sentences(chunks[0]) == [
+        "第一章 清晨的车站",
+        "清晨六点，车站里人很少。",
+        "Hello there.",
+        "How are you?",
+    ]
+    # a line break counts as one character of the chunk
+    assert chunk_text("标题\n正文。", max_chars=6) == ["标题\n正文。"]
+    assert chunk_text("标题\n正文。", max_chars=5) == ["标题", "正文。"]
 
 
 def test_chunk_text_respects_max_chars_including_separators() -> None:

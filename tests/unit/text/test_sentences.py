@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voxhub.text.sentences import split_sentences
+from voxhub.text.sentences import Sentence, split_lines_and_sentences, split_sentences
 
 
 def squash(text: str) -> str:
@@ -23,6 +23,7 @@ def squash(text: str) -> str:
         ("他说：“我明白了。”然后笑了。", ["他说：“我明白了。”", "然后笑了。"]),
         ("「真的吗？！」她问。", ["「真的吗？！」", "她问。"]),
         ("第一行\n第二行\n\n第三段", ["第一行", "第二行", "第三段"]),
+        ("第一章 清晨的车站\n清晨六点，", ["第一章 清晨的车站", "清晨六点，"]),
         ("价格是3.14元。好的", ["价格是3.14元。", "好的"]),
     ],
 )
@@ -58,6 +59,21 @@ def test_chinese(text: str, expected: list[str]) -> None:
 )
 def test_english_and_mixed(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
+
+
+def test_pieces_tell_which_ones_a_line_break_follows() -> None:
+    text = "Chapter One\nIt was early. The station was empty.  \r\nA train came"
+    assert split_lines_and_sentences(text, max_chars=10) == [
+        Sentence("Chapter", False),
+        Sentence("One", True),
+        Sentence("It was", False),
+        Sentence("early.", False),
+        Sentence("The", False),
+        Sentence("station", False),
+        Sentence("was empty.", True),
+        Sentence("A train", False),
+        Sentence("came", False),
+    ]
 
 
 def test_empty_and_whitespace_only() -> None:
