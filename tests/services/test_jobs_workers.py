@@ -105,7 +105,7 @@ def test_worker_killed_mid_job_loses_and_repeats_nothing(
     assert done["progress"]["chunks_done"] == total
     check_results(api, done, text)
     # a chunk cut off by the kill ran twice, yet appears once (its attempts counted)
-    assert done["attempts"] >= total + 1
+    assert done["attempts"] >= 2
 
 
 def test_chunk_failing_twice_is_retried_with_growing_delays(
@@ -116,7 +116,8 @@ def test_chunk_failing_twice_is_retried_with_growing_delays(
     job = submit(api, text, voice="fake:a")
     done = wait_for(api, job["id"])
     assert done["status"] == "succeeded", done
-    assert done["attempts"] == done["progress"]["chunks_total"] + 2
+    # the first run and Gamma's two retries, however many chunks the job has
+    assert done["attempts"] == 3
     first, second, third = [*stack.faults()["failures"], time.time()][:3]
     # backoff 0.5 s then 1.5 s: the wait before the second retry is clearly longer
     assert second - first >= 0.4

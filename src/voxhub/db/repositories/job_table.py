@@ -85,15 +85,18 @@ class JobTable:
         return [record_event(session, job_id, "status", now)] if row_count(result) else []
 
     def _view(self, session: Session, row: JobRow) -> JobView:
-        attempts, retries = session.execute(
+        started, retries = session.execute(
             select(
-                func.coalesce(func.sum(ChunkRow.attempts), 0),
+                func.coalesce(func.max(ChunkRow.attempts), 0),
                 # every attempt of a chunk after its first
                 func.coalesce(
                     func.sum(case((ChunkRow.attempts > 1, ChunkRow.attempts - 1), else_=0)), 0
                 ),
             ).where(ChunkRow.job_id == row.id)
         ).one()
+        # the job's attempts: its first run and each automatic retry of one of its chunks
+        # (not the sum over chunks, which a three-chunk job that never retried puts at 3)
+        attempts = 1 + int(retries or 0) if started else 0
         return JobView(
             id=row.id,
             status=row.status,
@@ -103,7 +106,7 @@ class JobTable:
             priority=row.priority,
             chunks_total=row.chunks_total,
             chunks_done=row.chunks_done,
-            attempts=int(attempts or 0),
+            attempts=attempts,
             retries=int(retries or 0),
             manual_retries=row.manual_retries,
             dead_lettered=row.dead_lettered,

@@ -26,6 +26,7 @@ class JobView:
     priority: int
     chunks_total: int
     chunks_done: int
+    # 0 until a chunk starts, then 1 plus the automatic retries (`retries`)
     attempts: int
     manual_retries: int
     dead_lettered: bool

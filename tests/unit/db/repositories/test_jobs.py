@@ -79,6 +79,7 @@ def test_only_one_of_many_concurrent_claims_wins(store: JobStore) -> None:
 
 def test_last_chunk_triggers_the_merge_exactly_once(store: JobStore) -> None:
     job_id = _create(store)
+    assert store.get(job_id).attempts == 0
     results = []
     for index in range(3):
         assert store.claim_chunk(job_id, index, 60) is not None
@@ -92,6 +93,8 @@ def test_last_chunk_triggers_the_merge_exactly_once(store: JobStore) -> None:
     assert store.finish_job(job_id, 4.5) is False
     job = store.get(job_id)
     assert job.status == "succeeded" and job.duration == 4.5 and job.percent == 100.0
+    # three chunks that each ran once: the job ran once
+    assert job.attempts == 1 and job.retries == 0
 
 
 def test_failures_back_off_then_dead_letter_and_manual_retry(store: JobStore) -> None:
@@ -108,6 +111,8 @@ def test_failures_back_off_then_dead_letter_and_manual_retry(store: JobStore) ->
     job = store.get(job_id)
     assert job.status == "failed" and job.dead_lettered
     assert job.error is not None and "Chunk 0 failed after 3 attempts: boom" in job.error
+    # the first run and chunk 0's two retries; chunk 1 ran once
+    assert job.attempts == 3 and job.retries == 2
     with pytest.raises(Conflict):
         store.cancel(job_id)
     job, rerun = store.retry(job_id)
