@@ -168,7 +168,7 @@ class Unauthenticated(VoxhubError):
 
 
 class Forbidden(VoxhubError):
-    """The key is valid but its scopes do not cover this route."""
+    """The key is valid but does not allow this: a scope it lacks, or an admin's action."""
 
     code = "forbidden"
 

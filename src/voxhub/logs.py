@@ -32,6 +32,19 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # loggers that libraries configure on their own; they must reach our root handlers instead
 LIBRARY_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "celery")
+# libraries whose INFO lines say nothing an operator acts on (alembic's set-up, each HTTP call
+# of a CLI command, each Celery task received and done: voxhub logs jobs itself); they log
+# warnings and errors unless the level is DEBUG
+QUIET_LIBRARIES = (
+    "alembic",
+    "httpx",
+    "httpcore",
+    "kombu",
+    "celery.app.trace",
+    "celery.worker.strategy",
+    "botocore",
+    "urllib3",
+)
 # voxhub API keys and tokens (the prefix is kept, so a line still says which kind it was), and
 # the values of the query parameters that may carry them
 _SECRET = re.compile(r"(\bvx[kt]_|[?&](?:api_key|token)=)[A-Za-z0-9_.~%-]+")
@@ -203,6 +216,9 @@ def configure_logging(options: LogOptions) -> None:
         logger.propagate = True
         # inherit the root level, so one setting governs all of them
         logger.setLevel(logging.NOTSET)
+    quiet = logging.NOTSET if level <= logging.DEBUG else max(level, logging.WARNING)
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(quiet)
 
 
 class RequestIdMiddleware:

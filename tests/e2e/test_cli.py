@@ -92,7 +92,7 @@ def test_migrate_creates_the_embedded_database(tmp_path: Path) -> None:
     assert (tmp_path / "voxhub.db").is_file()
 
 
-def test_jobs_purge_removes_old_finished_jobs_and_says_so(tmp_path: Path) -> None:
+def test_jobs_purge_local_removes_old_finished_jobs_of_a_stopped_install(tmp_path: Path) -> None:
     from datetime import UTC, datetime, timedelta
 
     from voxhub.db.engine import database_engine
@@ -108,15 +108,24 @@ def test_jobs_purge_removes_old_finished_jobs_and_says_so(tmp_path: Path) -> Non
     JobStore(engine).create("b" * 32, "text", {"voice": "espeak:en-us"}, ["text"], None, 5)
     engine.dispose()
 
-    kept = _voxhub("--data-dir", str(tmp_path), "jobs", "purge", "--older-than", "4d", cwd=tmp_path)
+    kept = _voxhub(
+        "--data-dir", str(tmp_path), "jobs", "purge", "--local", "--older-than", "4d", cwd=tmp_path
+    )
     assert kept.returncode == 0, kept.stderr
     assert "removed 0 jobs" in kept.stderr
     purged = _voxhub(
-        "--data-dir", str(tmp_path), "jobs", "purge", "--older-than", "2d", cwd=tmp_path
+        "--data-dir", str(tmp_path), "jobs", "purge", "--local", "--older-than", "2d", cwd=tmp_path
     )
     assert purged.returncode == 0, purged.stderr
     assert purged.stdout.split() == ["a" * 32] and "removed 1 jobs" in purged.stderr
     bad = _voxhub(
-        "--data-dir", str(tmp_path), "jobs", "purge", "--older-than", "soon", cwd=tmp_path
+        "--data-dir",
+        str(tmp_path),
+        "jobs",
+        "purge",
+        "--local",
+        "--older-than",
+        "soon",
+        cwd=tmp_path,
     )
     assert bad.returncode == 2 and "7d" in bad.stderr

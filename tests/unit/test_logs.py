@@ -23,6 +23,7 @@ from starlette.types import Message, Receive, Scope, Send
 from voxhub.logs import (
     FILE_HANDLER,
     LIBRARY_LOGGERS,
+    QUIET_LIBRARIES,
     STDERR_HANDLER,
     JsonFormatter,
     LogOptions,
@@ -42,7 +43,7 @@ def restore_logging() -> Iterator[None]:
     """Undo configure_logging so later tests see the logging state they started with."""
     root = logging.getLogger()
     root_level = root.level
-    loggers = {name: logging.getLogger(name) for name in LIBRARY_LOGGERS}
+    loggers = {name: logging.getLogger(name) for name in (*LIBRARY_LOGGERS, *QUIET_LIBRARIES)}
     saved = {name: (list(lg.handlers), lg.level, lg.propagate) for name, lg in loggers.items()}
     yield
     # only the handlers configure_logging added: pytest's own capture handlers come and go
@@ -503,3 +504,26 @@ def test_keys_and_tokens_are_masked_in_the_log_file(tmp_path: Path) -> None:
     assert "api_key=***&job_id=j1" in written
     for secret in (key, token, "plain-secret", "K" * 43):
         assert secret not in written
+
+
+@pytest.mark.parametrize("name", ["alembic.runtime.migration", "httpx", "celery.app.trace"])
+def test_library_chatter_is_quiet_at_info_and_heard_at_debug(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging(LogOptions(level="info"))
+    logging.getLogger(name).info("set-up detail")
+    logging.getLogger(name).warning("something to act on")
+    logging.getLogger("voxhub.test").info("voxhub's own")
+    err = capsys.readouterr().err
+    assert "set-up detail" not in err
+    assert "something to act on" in err and "voxhub's own" in err
+
+    configure_logging(LogOptions(level="debug"))
+    logging.getLogger(name).info("set-up detail")
+    assert "set-up detail" in capsys.readouterr().err
+
+
+def test_library_warnings_stay_quiet_at_error(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(LogOptions(level="error"))
+    logging.getLogger("httpx").warning("below the level")
+    assert "below the level" not in capsys.readouterr().err

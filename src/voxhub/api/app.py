@@ -28,6 +28,7 @@ from voxhub.api.routes import (
     events,
     jobs,
     ops,
+    retention,
     stats,
     transcription,
     tts,
@@ -113,6 +114,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     app.include_router(tts.router)
     app.include_router(events.router)
     app.include_router(jobs.router)
+    app.include_router(retention.router)
     app.include_router(voices.router)
     app.include_router(ops.router)
     app.include_router(auth.router)

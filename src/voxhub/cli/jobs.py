@@ -195,9 +195,33 @@ def purge(
     older_than: Annotated[
         str, typer.Option(help="Age of finished jobs to remove: 7d, 12h, 30m, 90s.")
     ] = "7d",
+    local: Annotated[
+        bool,
+        typer.Option(
+            "--local",
+            help="Act on this machine's embedded database and files directly, for a stopped "
+            "server (VOXHUB_DATA_DIR / VOXHUB_DATABASE_URL).",
+        ),
+    ] = False,
+    url: Url = DEFAULT_URL,
+    api_key: ApiKey = None,
 ) -> None:
-    """Remove finished jobs, with their events and files, from this machine's settings'
-    database and storage now (the server also does it every hour)."""
+    """Remove finished jobs, with their events and files, now (the server also does it every
+    hour). Asks the server, like the other jobs commands (an admin key when keys are on)."""
+    if local:
+        _purge_locally(ctx, older_than)
+        return
+    with _client(url, api_key) as client:
+        report = client.purge_jobs(older_than)
+    for job_id in report.removed:
+        typer.echo(job_id)
+    _note(
+        f"removed {len(report.removed)} jobs finished more than {older_than} ago "
+        f"and {report.files} files"
+    )
+
+
+def _purge_locally(ctx: typer.Context, older_than: str) -> None:
     from voxhub.container import Container
     from voxhub.services.jobs.retention import parse_age
     from voxhub.settings import Settings
@@ -212,7 +236,7 @@ def purge(
         typer.echo(job_id)
     _note(
         f"removed {len(report.jobs)} jobs finished more than {older_than} ago "
-        f"and {report.objects} files"
+        f"and {report.objects} files (locally, in {settings.data_dir})"
     )
 
 

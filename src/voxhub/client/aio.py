@@ -16,7 +16,16 @@ import httpx
 from voxhub.client import calls
 from voxhub.client.errors import VoxhubTimeoutError
 from voxhub.client.follow import EventFollower
-from voxhub.client.models import Job, JobEvent, JobPage, JobProgress, Speech, Token, Voice
+from voxhub.client.models import (
+    Job,
+    JobEvent,
+    JobPage,
+    JobProgress,
+    PurgeReport,
+    Speech,
+    Token,
+    Voice,
+)
 
 T = TypeVar("T")
 
@@ -129,6 +138,11 @@ class AsyncClient:
 
     async def retry_job(self, job_id: str) -> Job:
         return await self._call(calls.retry_job(job_id))
+
+    async def purge_jobs(self, older_than: str = "7d") -> PurgeReport:
+        """Remove every tenant's jobs that finished more than `older_than` ago (7d, 12h, 30m,
+        90s), with their files; needs an admin key when keys are on."""
+        return await self._call(calls.purge_jobs(older_than))
 
     def events(
         self, job_id: str, last_event_id: int | str | None = None

@@ -41,6 +41,15 @@ class Checks:
     realtime: bool = True
     # sent in the handshake of every connection the checks open
     api_key: str | None = None
+    # the text spoken in the file: finals of the whole file are compared with it
+    expected: str | None = None
+    # word error rate of a final against `expected` (the SDK ships no scorer of its own)
+    error_rate: Callable[[str, str], float] | None = None
+    max_error_rate: float = 0.25
+
+    def __post_init__(self) -> None:
+        if self.expected is not None and self.error_rate is None:
+            raise ValueError("Checks with an expected text need an error_rate to score finals.")
 
     @property
     def funasr(self) -> bool:
@@ -121,25 +130,31 @@ class Checks:
             final = _expect(said.final, "final", client, "stop after audio")
             if not str(final.get("text", "")).strip():
                 raise CheckFailed(f"the final of {said.audio_seconds:.1f} s of audio is empty")
+            score = self._compare(str(final["text"]), "the final")
             return (
                 f"{said.audio_seconds:.1f} s of audio: {len(said.partials)} partials, final "
-                f"{final['text']!r} {said.latency * 1000:.0f} ms after stop"
+                f"{final['text']!r} {said.latency * 1000:.0f} ms after stop{score}"
             )
 
     async def workflow(self) -> str:
-        short = self.pcm[: int(SHORT_SECONDS * 32000)]
         async with await self._open() as client:
             await self._start(client)
-            finals = []
-            for _ in range(2):
-                said = await client.utterance(short, realtime=self.realtime)
-                finals.append(_expect(said.final, "final", client, "stop").get("text", ""))
-            await client.send(client.dialect.audio(short[:6400]))
+            finals, scores = [], []
+            # the whole file each time, so each final can be held against the expected text
+            for n in ("first", "second"):
+                said = await client.utterance(self.pcm, realtime=self.realtime)
+                text = str(_expect(said.final, "final", client, "stop").get("text", ""))
+                scores.append(self._compare(text, f"the {n} utterance's final"))
+                finals.append(text)
+            await client.send(client.dialect.audio(self.pcm[:6400]))
             await client.send(client.dialect.reset())
             _expect(await client.next({"reset", "error"}, 10), "reset", client, "reset")
             await client.send(client.dialect.ping())
             await client.next({"pong"}, 5)
-        return f"two utterances on one connection ({finals[0]!r}, {finals[1]!r}), reset, ping"
+        return (
+            f"two utterances on one connection ({finals[0]!r}{scores[0]}, "
+            f"{finals[1]!r}{scores[1]}), reset, ping"
+        )
 
     async def several(self) -> str:
         short = self.pcm[: int(SHORT_SECONDS * 32000)]
@@ -175,6 +190,19 @@ class Checks:
             await client.send(client.dialect.ping())
             await client.next({"pong"}, 5)
         return "each answered with an error frame; the connection stayed usable"
+
+    def _compare(self, text: str, what: str) -> str:
+        """How far a final of the whole file strays from the expected text, as a note to show;
+        past the bar the check fails with both texts."""
+        if self.expected is None or self.error_rate is None:
+            return " (not compared: no expected text)"
+        rate = self.error_rate(self.expected, text)
+        if rate > self.max_error_rate:
+            raise CheckFailed(
+                f"{what} is not what the file says: word error rate {rate:.0%} "
+                f"(at most {self.max_error_rate:.0%}); expected {self.expected!r}, got {text!r}"
+            )
+        return f" (word error rate {rate:.0%})"
 
 
 def _expect(message: Message, kind: str, client: StreamClient, what: str) -> Message:

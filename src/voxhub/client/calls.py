@@ -14,7 +14,7 @@ import httpx
 from pydantic import ValidationError
 
 from voxhub.client.errors import VoxhubAPIError, VoxhubConnectionError
-from voxhub.client.models import Job, JobPage, Speech, Token, Voice
+from voxhub.client.models import Job, JobPage, PurgeReport, Speech, Token, Voice
 
 T = TypeVar("T")
 
@@ -226,6 +226,15 @@ def cancel_job(job_id: str) -> Call[Job]:
 
 def retry_job(job_id: str) -> Call[Job]:
     return Call("POST", f"{job_path(job_id)}/retry", _model(Job.model_validate))
+
+
+def purge_jobs(older_than: str) -> Call[PurgeReport]:
+    return Call(
+        "POST",
+        "v1/tts/jobs/purge",
+        _model(PurgeReport.model_validate),
+        body={"older_than": older_than},
+    )
 
 
 def job_path(job_id: str) -> str:

@@ -168,6 +168,14 @@ class JobPage(_Model):
     offset: int
 
 
+class PurgeReport(_Model):
+    """What `purge_jobs` removed: the jobs' ids and the number of files."""
+
+    removed: list[str]
+    files: int
+    older_than: str
+
+
 class JobEvent(_Model):
     """One event of a job's stream: `snapshot` (with `job`), `status`, `progress` (with
     `progress`) or `heartbeat`; `id` is the cursor a reconnecting client resumes from."""

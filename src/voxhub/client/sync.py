@@ -13,7 +13,16 @@ import httpx
 
 from voxhub.client import calls
 from voxhub.client.follow import EventFollower
-from voxhub.client.models import Job, JobEvent, JobPage, JobProgress, Speech, Token, Voice
+from voxhub.client.models import (
+    Job,
+    JobEvent,
+    JobPage,
+    JobProgress,
+    PurgeReport,
+    Speech,
+    Token,
+    Voice,
+)
 
 T = TypeVar("T")
 
@@ -131,6 +140,11 @@ class Client:
 
     def retry_job(self, job_id: str) -> Job:
         return self._call(calls.retry_job(job_id))
+
+    def purge_jobs(self, older_than: str = "7d") -> PurgeReport:
+        """Remove every tenant's jobs that finished more than `older_than` ago (7d, 12h, 30m,
+        90s), with their files; needs an admin key when keys are on."""
+        return self._call(calls.purge_jobs(older_than))
 
     def events(self, job_id: str, last_event_id: int | str | None = None) -> Iterator[JobEvent]:
         """The job's events, from a snapshot to the event that ends it (or from after

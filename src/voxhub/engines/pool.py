@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Generic, TypeVar
 
 from voxhub.engines.asr.base import ASREngine
 from voxhub.engines.asr.options import ASROptions
 from voxhub.engines.base import EngineClass
 from voxhub.engines.registry import asr_engine_class, tts_engine_class
-from voxhub.engines.tts.base import TTSEngine
+from voxhub.engines.tts.base import CataloguedEngine, TTSEngine, Voice
 from voxhub.engines.tts.options import EngineOptions
 from voxhub.errors import EngineNotFound, EngineUnavailable, VoxhubError
 
@@ -84,6 +84,18 @@ class EnginePool(ModelPool[EngineOptions, TTSEngine]):
 
     def engine_class(self, name: str) -> EngineClass[EngineOptions, TTSEngine]:
         return tts_engine_class(name)
+
+    def voices(self, name: str) -> Sequence[Voice]:
+        """The voices of engine `name`: from the engine when loaded, else from its static
+        catalog when it has one (listing voices must not load a model), else loaded."""
+        engine = self._engines.get(name)
+        if engine is None and name in self._enabled:
+            cls = self.engine_class(name)
+            if isinstance(cls, CataloguedEngine):
+                listed = cls.catalog(self._options)
+                if listed is not None:
+                    return listed
+        return self.get(name).voices()
 
 
 class ASREnginePool(ModelPool[ASROptions, ASREngine]):

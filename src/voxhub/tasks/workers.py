@@ -10,9 +10,11 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable
 
 from celery import Celery
+from celery.exceptions import SecurityWarning
 from celery.signals import worker_process_init
 
 from voxhub.settings import Settings
@@ -68,8 +70,16 @@ def run_worker(
     worker_process_init.connect(protect_pool_process, weak=False)
     register_tasks(app, lambda: build_runtime(settings, app), flag.is_set)
     declare_queues(app)
+    # Celery warns at every start as root because a pickled message would run code as root;
+    # voxhub's workers accept JSON only, so there is nothing for the user to change
+    if "pickle" not in app.conf.accept_content:
+        warnings.filterwarnings("ignore", category=SecurityWarning)
+    # the banner of workers `voxhub serve` starts would land in the server's log at every
+    # start; `voxhub worker` run by an operator keeps it
+    banner = [] if parent is None else ["--quiet"]
     app.worker_main(
         [
+            *banner,
             "worker",
             "--pool=prefork",
             f"--concurrency={concurrency}",

@@ -35,3 +35,17 @@ def test_pool_refuses_engines_not_enabled() -> None:
     pool = EnginePool(EngineOptions(), enabled=["fake"])
     with pytest.raises(EngineNotFound, match="VOXHUB_ENGINES__ENABLED"):
         pool.get("espeak")
+
+
+@pytest.mark.parametrize("name", ["kokoro", "piper"])
+def test_listing_voices_loads_no_model_and_matches_the_loaded_engine(name: str) -> None:
+    pool = EnginePool(EngineOptions(threads=1), enabled=[name])
+    listed = list(pool.voices(name))
+    assert not pool.is_loaded(name)
+    assert listed == list(pool.get(name).voices())
+
+
+def test_an_engine_without_a_catalog_is_loaded_to_list_its_voices() -> None:
+    pool = EnginePool(EngineOptions(threads=1), enabled=["espeak"])
+    assert "espeak:en-us" in [voice.id for voice in pool.voices("espeak")]
+    assert pool.is_loaded("espeak")

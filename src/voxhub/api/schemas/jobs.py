@@ -100,3 +100,20 @@ class JobList(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class PurgeRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    older_than: str = Field(
+        "7d",
+        max_length=32,
+        pattern=r"^\s*\d{1,6}(\.\d{1,3})?\s*[dhmswDHMSW]?\s*$",
+        description="Age of finished jobs to remove: 7d, 12h, 30m, 90s, 2w or a number of days.",
+    )
+
+
+class PurgeReport(BaseModel):
+    removed: list[str] = Field(description="Ids of the jobs removed.")
+    files: int = Field(description="Files removed from storage with them.")
+    older_than: str

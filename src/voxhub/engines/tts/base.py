@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
 
 from voxhub.errors import UnsupportedLanguage
 from voxhub.timing import WordTiming
+
+if TYPE_CHECKING:
+    from voxhub.engines.tts.options import EngineOptions
 
 Samples = NDArray[np.float32]
 
@@ -83,6 +86,17 @@ class SpokenAudio:
     @property
     def duration(self) -> float:
         return len(self.samples) / self.sample_rate
+
+
+@runtime_checkable
+class CataloguedEngine(Protocol):
+    """An engine class that can list its voices without loading a model (`voxhub voices`,
+    `GET /v1/voices` before the engine's first use)."""
+
+    @classmethod
+    def catalog(cls, options: EngineOptions) -> Sequence[Voice] | None:
+        """The voices `load(options)` would offer, or None when only loading can tell."""
+        ...
 
 
 @runtime_checkable

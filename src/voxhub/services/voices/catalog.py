@@ -39,7 +39,7 @@ class VoiceCatalog:
 
     def all(self, language: str | None = None, engine: str | None = None) -> list[Voice]:
         names = [engine] if engine else self._engine_order()
-        voices = [v for name in names for v in self._pool.get(name).voices()]
+        voices = [v for name in names for v in self._pool.voices(name)]
         if language:
             voices = [v for v in voices if language in v.languages]
         return voices

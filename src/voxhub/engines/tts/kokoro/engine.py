@@ -6,7 +6,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,20 @@ _SPOKEN = re.compile(r"[\w]", re.UNICODE)
 # Only the Japanese-named speaker styles ship; the model itself speaks zh and en with them
 _VOICE_GENDER = {"jf": "female", "jm": "male"}
 DEFAULT_VOICES = {"zh": "jm_kumo", "en": "jf_alpha"}
+# the styles the pinned packages ship (their files are checked by SHA-256 at load), so voices
+# can be listed without loading the model
+PACKAGED_STYLES = ("jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo")
+
+
+def kokoro_voice(style: str) -> Voice:
+    return Voice(
+        id=f"kokoro:{style}",
+        name=style,
+        engine=KokoroEngine.name,
+        languages=("zh", "en"),
+        gender=_VOICE_GENDER.get(style[:2]),
+        description="Kokoro-82M speaker style",
+    )
 
 
 class KokoroEngine(StockVoices):
@@ -58,17 +72,7 @@ class KokoroEngine(StockVoices):
         )
         self._styles = assets.voices
         self._vocab = assets.vocab
-        self._voices = [
-            Voice(
-                id=f"kokoro:{name}",
-                name=name,
-                engine=self.name,
-                languages=("zh", "en"),
-                gender=_VOICE_GENDER.get(name[:2]),
-                description="Kokoro-82M speaker style",
-            )
-            for name in sorted(self._styles)
-        ]
+        self._voices = [kokoro_voice(name) for name in sorted(self._styles)]
         self._english = _english_phonemizer(self._vocab)
         self._mandarin = _mandarin_phonemizer(self._english)
         # misaki's zh front end segments with jieba, whose lazy set-up is not re-entrant
@@ -81,6 +85,11 @@ class KokoroEngine(StockVoices):
             cloning=False,
         )
         self._default_ids = {lang: f"kokoro:{name}" for lang, name in DEFAULT_VOICES.items()}
+
+    @classmethod
+    def catalog(cls, options: EngineOptions) -> Sequence[Voice] | None:
+        """The packaged styles; None for a model directory of one's own (load to list it)."""
+        return None if options.model_dir else [kokoro_voice(name) for name in PACKAGED_STYLES]
 
     @classmethod
     def load(cls, options: EngineOptions) -> KokoroEngine:

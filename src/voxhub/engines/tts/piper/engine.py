@@ -44,6 +44,16 @@ class _Sentence:
     edges: list[int]
 
 
+PACKAGED_VOICE = Voice(
+    id=VOICE_ID,
+    name=VOICE_NAME,
+    engine="piper",
+    languages=("en",),
+    gender="male",
+    description="Piper joe (medium quality), US English",
+)
+
+
 class PiperEngine(StockVoices):
     """One loaded Piper voice; `synthesize` is safe to call from many threads at once.
 
@@ -72,16 +82,7 @@ class PiperEngine(StockVoices):
         self._id_map = config.phoneme_id_map
         self._sample_rate = config.sample_rate
         self._length_scale = config.length_scale
-        self._voices = [
-            Voice(
-                id=VOICE_ID,
-                name=VOICE_NAME,
-                engine=self.name,
-                languages=("en",),
-                gender="male",
-                description="Piper joe (medium quality), US English",
-            )
-        ]
+        self._voices = [PACKAGED_VOICE]
         self._capabilities = Capabilities(
             languages=frozenset({"en"}),
             sample_rate=self._sample_rate,
@@ -90,6 +91,11 @@ class PiperEngine(StockVoices):
             cloning=False,
         )
         self._default_ids = {"en": self._voices[0].id}
+
+    @classmethod
+    def catalog(cls, options: EngineOptions) -> Sequence[Voice] | None:
+        """The packaged voice, listed without loading the model."""
+        return None if options.model_dir else [PACKAGED_VOICE]
 
     @classmethod
     def load(cls, options: EngineOptions) -> PiperEngine:
