@@ -82,6 +82,8 @@ def test_asr_client_checks_pass_against_a_live_server(
             "en",
             "--fast",
             "--checks",
+            "--expect",
+            SENTENCE,
         ],
         capture_output=True,
         text=True,
@@ -101,6 +103,8 @@ def test_asr_client_checks_pass_against_a_live_server(
         "invalid messages",
     ]
     assert all(line.startswith("PASS") for line in lines)
+    # the finals of the whole file were held against the sentence it says
+    assert "(word error rate" in lines[4], lines[4]
 
 
 def test_asr_client_streams_a_file_and_prints_partials_and_the_final(

@@ -51,6 +51,18 @@ def asr_client(
             "full workflow, several connections, invalid messages) instead; exit 1 on a fail.",
         ),
     ] = False,
+    expect: Annotated[
+        str | None,
+        typer.Option(
+            help="With --checks: the text spoken in FILE; the finals of the whole file must "
+            "match it within --max-wer. Read from FILE's .txt twin (talk.wav → talk.txt) "
+            "when that exists and this is not given.",
+        ),
+    ] = None,
+    max_wer: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="With --checks: the word error rate allowed."),
+    ] = 0.25,
 ) -> None:
     """Stream FILE (resampled to 16 kHz PCM16) and print partials and the final, as they come."""
     from voxhub.client.asr_stream import load_pcm16
@@ -61,7 +73,10 @@ def asr_client(
         typer.secho(f"error: cannot read {file}: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from exc
     if checks:
-        raise typer.Exit(asyncio.run(_checks(url, pcm, language, engine, realtime, api_key)))
+        expected = expect if expect is not None else _spoken_text(file)
+        raise typer.Exit(
+            asyncio.run(_checks(url, pcm, language, engine, realtime, api_key, expected, max_wer))
+        )
     from websockets.exceptions import WebSocketException
 
     try:
@@ -107,16 +122,53 @@ async def _stream(
         )
 
 
+def _spoken_text(file: Path) -> str | None:
+    """The text beside a sound file (talk.wav → talk.txt), when there is one."""
+    twin = file.with_suffix(".txt")
+    if not twin.is_file():
+        typer.secho(
+            "note: no expected text (--expect, or a .txt beside the file): "
+            "finals are not compared with what the file says",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
+        return None
+    try:
+        return twin.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        typer.secho(f"error: cannot read {twin}: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+
+
 async def _checks(
-    url: str, pcm: bytes, language: str, engine: str | None, realtime: bool, api_key: str | None
+    url: str,
+    pcm: bytes,
+    language: str,
+    engine: str | None,
+    realtime: bool,
+    api_key: str | None,
+    expected: str | None,
+    max_wer: float,
 ) -> int:
     from voxhub.client.asr_checks import CheckResult, Checks
+    from voxhub.engines.asr.accuracy import word_error_rate
 
     def report(result: CheckResult) -> None:
         typer.secho(result.line(), fg=typer.colors.GREEN if result.passed else typer.colors.RED)
         sys.stdout.flush()
 
-    results = await Checks(url, pcm, language, engine, realtime, api_key).run(report)
+    checks = Checks(
+        url,
+        pcm,
+        language,
+        engine,
+        realtime,
+        api_key,
+        expected=expected,
+        error_rate=word_error_rate,
+        max_error_rate=max_wer,
+    )
+    results = await checks.run(report)
     failed = sum(1 for r in results if not r.passed)
     typer.echo(f"checks: {len(results) - failed} of {len(results)} passed")
     return 1 if failed else 0
