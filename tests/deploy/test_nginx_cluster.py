@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -18,7 +20,7 @@ import soundfile as sf
 from websockets.sync.client import connect
 from websockets.typing import Subprotocol
 
-from tests.deploy.cluster import Cluster, running_cluster
+from tests.deploy.cluster import BROKER, ROOT, Cluster, running_cluster
 from tests.support.asr_support import frames, silence, tone
 
 TERMINAL = {"succeeded", "failed", "cancelled"}
@@ -155,6 +157,16 @@ def test_streamed_speech_starts_before_it_ends(api: httpx.Client, cluster: Clust
     assert arrivals[0] < total / 2, (arrivals, total)
     samples, _rate = sf.read(io.BytesIO(bytes(audio)))
     assert len(samples) > 0
+
+
+def test_the_worker_healthcheck_finds_the_worker_of_this_host(cluster: Cluster) -> None:
+    script = [sys.executable, str(ROOT / "deploy" / "worker_health.py")]
+    found = subprocess.run(script, env=cluster.env, capture_output=True, text=True, timeout=30)
+    assert found.returncode == 0, found.stderr
+    # on a broker no worker listens to, the check fails
+    elsewhere = {**cluster.env, "VOXHUB_JOBS__BROKER_URL": BROKER.rsplit("/", 1)[0] + "/14"}
+    lost = subprocess.run(script, env=elsewhere, capture_output=True, text=True, timeout=30)
+    assert lost.returncode == 1 and "no worker" in lost.stderr
 
 
 def _until(ws: Any, kind: str) -> dict[str, Any]:
