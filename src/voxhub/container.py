@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import MappingProxyType
 
 import anyio
 from celery import Celery
@@ -19,10 +18,8 @@ from voxhub.db.repositories.events import EventLog
 from voxhub.db.repositories.jobs import JobStore
 from voxhub.db.repositories.voices import VoiceStore
 from voxhub.db.repositories.webhooks import DeliveryStore
-from voxhub.engines.asr.options import ASROptions
-from voxhub.engines.asr.vad import VadConfig
+from voxhub.engine_setup import asr_engine_pool, tts_engine_pool
 from voxhub.engines.pool import ASREnginePool, EnginePool
-from voxhub.engines.tts.options import DEFAULT_INPUTS, EngineOptions, RemoteEngineOptions
 from voxhub.objects.base import ObjectStore
 from voxhub.objects.factory import object_store
 from voxhub.objects.results import ResultFiles
@@ -54,7 +51,7 @@ from voxhub.services.webhooks.dispatcher import WebhookDispatcher
 from voxhub.services.webhooks.sender import Sender
 from voxhub.services.webhooks.ssrf import CallbackPolicy
 from voxhub.services.webhooks.sweep import WebhookSweep
-from voxhub.settings import ASRSettings, RemoteEngineSettings, Settings
+from voxhub.settings import ASRSettings, Settings
 from voxhub.subtitles.cues import CueRules
 from voxhub.tasks.celery_app import make_celery
 from voxhub.tasks.queue import CeleryJobQueue
@@ -124,7 +121,7 @@ class Container:
         asr_engines: ASREnginePool | None = None,
     ) -> Container:
         """Everything from settings; pass the pools to share already-loaded models."""
-        engines = engines or EnginePool(engine_options(settings), enabled=settings.engines.enabled)
+        engines = engines or tts_engine_pool(settings)
         # nothing below connects yet: the database, broker and object store are reached on
         # first use (but storage settings that cannot work fail here, at start-up)
         objects = object_store(settings)
@@ -334,59 +331,3 @@ def reference_fetcher(settings: Settings) -> ReferenceFetcher:
         limits.fetch_timeout,
         limits.max_reference_bytes,
     )
-
-
-def engine_options(settings: Settings) -> EngineOptions:
-    """How the text-to-speech engines of this process load."""
-    return EngineOptions(
-        threads=settings.engines.threads,
-        model_dir=settings.engines.model_dir,
-        fault_file=settings.engines.fault_file,
-        remote=remote_options(settings.engines.remote),
-    )
-
-
-def remote_options(settings: RemoteEngineSettings) -> RemoteEngineOptions:
-    """The remote engine's options from its settings."""
-    return RemoteEngineOptions(
-        protocol=settings.protocol,
-        base_url=settings.base_url,
-        token=settings.token.get_secret_value(),
-        model=settings.model,
-        version=settings.version,
-        voices=tuple(settings.voices),
-        languages=tuple(settings.languages),
-        sample_rate=settings.sample_rate,
-        connect_timeout=settings.connect_timeout,
-        read_timeout=settings.read_timeout,
-        prediction_timeout=settings.prediction_timeout,
-        poll_interval=settings.poll_interval,
-        wait=settings.wait,
-        max_retries=settings.max_retries,
-        retry_initial=settings.retry_initial,
-        retry_max=settings.retry_max,
-        max_concurrency=settings.max_concurrency,
-        inputs=MappingProxyType({**DEFAULT_INPUTS, **settings.inputs}),
-        clone_task=settings.clone_task,
-        instruct_task=settings.instruct_task,
-    )
-
-
-def asr_engine_pool(settings: Settings) -> ASREnginePool:
-    """The speech recognition engines of one process (loaded on first use)."""
-    asr = settings.asr
-    options = ASROptions(
-        threads=asr.threads,
-        model_dir=asr.model_dir,
-        cache_dir=str(settings.model_cache),
-        workers=asr.workers,
-        beam_size=asr.beam_size,
-        file_beam_size=asr.file_beam_size,
-        vad=VadConfig(
-            threshold=asr.vad_threshold,
-            min_speech=asr.vad_min_speech,
-            min_silence=asr.vad_min_silence,
-            padding=asr.vad_padding,
-        ),
-    )
-    return ASREnginePool(options, enabled=asr.enabled)

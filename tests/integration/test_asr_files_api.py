@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from tests.support.asr_speech import ENGLISH, ENGLISH_VOICE, RATE, utterance, wav_bytes
-from voxhub.container import Container, asr_engine_pool, transcriber
+from voxhub.container import Container, transcriber
+from voxhub.engine_setup import asr_engine_pool
 from voxhub.engines.asr.accuracy import word_error_rate
 from voxhub.engines.pool import ASREnginePool, EnginePool
 from voxhub.settings import Settings

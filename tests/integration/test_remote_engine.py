@@ -17,7 +17,8 @@ import soundfile as sf
 
 from tests.support.remote_server import SECONDS_PER_CHAR, RemoteServer
 from voxhub.api.app import create_app
-from voxhub.container import Container, remote_options
+from voxhub.container import Container
+from voxhub.engine_setup import remote_options
 from voxhub.engines.pool import EnginePool
 from voxhub.engines.registry import available_tts_engines
 from voxhub.engines.tts.base import SynthesisParams, Voice, VoiceReference

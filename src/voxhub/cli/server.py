@@ -81,7 +81,9 @@ def worker(
     concurrency: Annotated[
         int, typer.Option(min=1, help="Worker processes, each with its own model.")
     ] = 2,
-    loglevel: Annotated[str, typer.Option(help="Celery log level.")] = "INFO",
+    loglevel: Annotated[
+        str | None, typer.Option(help="Log level of the workers; VOXHUB_LOG_LEVEL if omitted.")
+    ] = None,
     parent: Annotated[
         int | None, typer.Option(hidden=True, help="Stop when this process is gone.")
     ] = None,
@@ -90,8 +92,9 @@ def worker(
     from voxhub.container import worker_runtime
     from voxhub.tasks.workers import run_worker
 
-    check_storage(settings_of(ctx))
-    run_worker(settings_of(ctx), concurrency, worker_runtime, loglevel, parent)
+    settings = settings_of(ctx)
+    check_storage(settings)
+    run_worker(settings, concurrency, worker_runtime, loglevel or settings.log_level, parent)
 
 
 def migrate(ctx: typer.Context) -> None:

@@ -78,7 +78,8 @@ class ServeStop:
                 return
             self._started = time.monotonic()
             callbacks = list(self._on_begin)
-        log.warning(
+        # a stop that was asked for: news, not a warning
+        log.info(
             "stopping: requests in flight have %d s, then get 503; job workers release "
             "their chunks (a second signal, or %.0f s, stops everything at once)",
             graceful_seconds(self.timeout),

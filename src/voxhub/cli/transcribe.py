@@ -56,7 +56,7 @@ def transcribe(
 def _local(
     settings: Settings, data: bytes, engine: str | None, language: str | None, fmt: str
 ) -> str:
-    from voxhub.container import asr_engine_pool
+    from voxhub.engine_setup import asr_engine_pool
     from voxhub.services.transcription import Transcriber, TranscriptionLimits
     from voxhub.services.transcripts import render_text, transcript_json
     from voxhub.subtitles.cues import CueRules

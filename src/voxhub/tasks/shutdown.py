@@ -125,7 +125,8 @@ class WorkerStop:
         self._flag.set()
         # what Celery's own SIGTERM handler does: its consumer loop sees it and stops
         celery_state.should_stop = 0
-        log.warning(
+        # a stop that was asked for: news, not a warning
+        log.info(
             "worker stopping: running chunks go back to the queue at their next sentence "
             "(a second signal stops it at once)"
         )

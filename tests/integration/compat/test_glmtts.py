@@ -20,7 +20,8 @@ import soundfile as sf
 
 from tests.conftest import ENABLED, serve_app
 from voxhub.api.app import create_app
-from voxhub.container import Container, asr_engine_pool
+from voxhub.container import Container
+from voxhub.engine_setup import asr_engine_pool
 from voxhub.engines.asr.accuracy import character_error_rate
 from voxhub.engines.pool import ASREnginePool, EnginePool
 from voxhub.settings import AdmissionSettings, CompatSettings, EngineSettings, Settings

@@ -16,7 +16,8 @@ from tests.conftest import ENABLED
 from tests.support.indextts import callback_receiver, gender_of
 from tests.support.jobstack import JobStack, running_stack
 from voxhub.api.app import create_app
-from voxhub.container import Container, asr_engine_pool, transcriber
+from voxhub.container import Container, transcriber
+from voxhub.engine_setup import asr_engine_pool
 from voxhub.engines.asr.accuracy import character_error_rate, word_error_rate
 from voxhub.engines.pool import ASREnginePool, EnginePool
 from voxhub.engines.tts.options import EngineOptions

@@ -20,7 +20,8 @@ from tests.support.openai_speech import (
     remote_engine_of,
     speak_raw,
 )
-from voxhub.container import Container, asr_engine_pool
+from voxhub.container import Container
+from voxhub.engine_setup import asr_engine_pool
 from voxhub.engines.asr.accuracy import word_error_rate
 from voxhub.engines.pool import ASREnginePool, EnginePool
 from voxhub.settings import (
