@@ -45,6 +45,129 @@ export class VoxhubClient {
     return { ...speech, audio: await audio.blob() };
   }
 
+  // POST /v1/tts without fetching the audio: the JSON result only (audio_url, srt, words, …).
+  speak(request) {
+    return this._json("POST", "v1/tts", request);
+  }
+
+  // POST /v1/tts/stream: the Response, whose body arrives sentence by sentence as it is
+  // synthesized (its X-Voxhub-Sample-Rate header gives the rate of `pcm`); `signal` aborts it.
+  streamSpeech(request, { signal } = {}) {
+    return this._fetch("POST", "v1/tts/stream", request, { signal });
+  }
+
+  // GET a path of the API (or a link it returned) with the key: the Response, for files.
+  get(path, { signal } = {}) {
+    return this._fetch("GET", path, undefined, { signal });
+  }
+
+  listVoices({ language, engine } = {}) {
+    const query = new URLSearchParams();
+    if (language) query.set("language", language);
+    if (engine) query.set("engine", engine);
+    const search = query.toString();
+    return this._json("GET", "v1/voices" + (search ? `?${search}` : ""));
+  }
+
+  // POST /v1/voices as a form: name, transcript, audio (a Blob or File), aliases (an array),
+  // engine, engine_voice, language, speed, instruction, …; empty values are left out.
+  registerVoice(fields) {
+    return this._json("POST", "v1/voices", formOf(fields));
+  }
+
+  updateVoice(id, changes) {
+    return this._json("PATCH", voicePath(id), changes);
+  }
+
+  async deleteVoice(id) {
+    await this._fetch("DELETE", voicePath(id));
+  }
+
+  // POST /v1/asr/transcriptions: JSON (segments, words) or, for srt/vtt/text, the text.
+  async transcribe(file, { language, engine, wordTimestamps, responseFormat } = {}) {
+    const form = formOf({
+      file,
+      language,
+      engine,
+      word_timestamps: wordTimestamps === undefined ? undefined : String(wordTimestamps),
+      response_format: responseFormat,
+    });
+    const response = await this._fetch("POST", "v1/asr/transcriptions", form);
+    return !responseFormat || responseFormat === "json" ? response.json() : response.text();
+  }
+
+  asrEngines() {
+    return this._json("GET", "v1/asr/engines");
+  }
+
+  stats() {
+    return this._json("GET", "v1/stats");
+  }
+
+  whoami() {
+    return this._json("GET", "v1/auth/whoami");
+  }
+
+  // GET /health: the document whether healthy (200) or degraded (503, naming the problems).
+  async health() {
+    const response = await fetch(this._url("health"), {
+      headers: { Accept: "application/json" },
+      credentials: this.withCredentials ? "include" : "same-origin",
+    });
+    if (response.status !== 200 && response.status !== 503) throw await errorOf(response);
+    return { ...(await response.json()), httpStatus: response.status };
+  }
+
+  // A ws:// or wss:// URL of `path` (a WebSocket cannot send headers: a token with a key).
+  async socketUrl(path) {
+    const url = new URL(await this.tokenUrl(path));
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    return url.href;
+  }
+
+  // Follows the events of every job of the key's tenant (GET /v1/events): a `snapshot` of
+  // the active jobs, then `status` and `progress` events of any job, submitted anywhere.
+  // When a stream refused for an expired token has worked before, a new one opens with a
+  // fresh token (and a new snapshot). Returns { close() }.
+  watchEvents({ onEvent, onError } = {}) {
+    let source = null;
+    let closed = false;
+    let received = 0;
+    const receive = (message) => {
+      received += 1;
+      const event = { type: message.type, id: Number(message.lastEventId), data: JSON.parse(message.data) };
+      if (onEvent) onEvent(event);
+    };
+    const open = async () => {
+      const url = await this.tokenUrl("v1/events");
+      if (closed) return;
+      const current = new EventSource(url, { withCredentials: this.withCredentials });
+      source = current;
+      received = 0;
+      for (const type of ["snapshot", "status", "progress", "heartbeat"]) {
+        current.addEventListener(type, receive);
+      }
+      current.addEventListener("error", () => {
+        if (closed || current !== source || current.readyState !== EventSource.CLOSED) return;
+        if (received > 0) {
+          setTimeout(() => open().catch(fail), 1000);
+        } else {
+          fail(new VoxhubError(0, "stream_closed", "The event stream of the jobs closed."));
+        }
+      });
+    };
+    const fail = (error) => {
+      if (!closed && onError) onError(error);
+    };
+    open().catch(fail);
+    return {
+      close: () => {
+        closed = true;
+        if (source) source.close();
+      },
+    };
+  }
+
   submitJob(request) {
     return this._json("POST", "v1/tts/jobs", request);
   }
@@ -196,13 +319,15 @@ export class VoxhubClient {
 
   async _json(method, path, body) {
     const response = await this._fetch(method, path, body);
-    return response.json();
+    return response.status === 204 ? null : response.json();
   }
 
-  async _fetch(method, path, body) {
+  // `body`: an object sent as JSON, or FormData sent as multipart/form-data
+  async _fetch(method, path, body, { signal } = {}) {
     const url = this._url(path);
     const headers = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const form = typeof FormData !== "undefined" && body instanceof FormData;
+    if (body !== undefined && !form) headers["Content-Type"] = "application/json";
     // the key goes to the API's own origin only, never to storage or another host
     if (this.apiKey && new URL(url).origin === this.baseUrl.origin) {
       headers.Authorization = `Bearer ${this.apiKey}`;
@@ -210,8 +335,9 @@ export class VoxhubClient {
     const response = await fetch(url, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || form ? body : JSON.stringify(body),
       credentials: this.withCredentials ? "include" : "same-origin",
+      signal,
     });
     if (!response.ok) throw await errorOf(response);
     return response;
@@ -224,6 +350,23 @@ export class VoxhubClient {
 
 function jobPath(id) {
   return `v1/tts/jobs/${encodeURIComponent(id)}`;
+}
+
+function voicePath(id) {
+  return `v1/voices/${encodeURIComponent(id)}`;
+}
+
+// multipart fields: arrays repeat the field, Blobs are files, empty values are left out
+function formOf(fields) {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item === undefined || item === null || item === "") continue;
+      if (item instanceof Blob) form.append(name, item, item.name || `${name}.wav`);
+      else form.append(name, String(item));
+    }
+  }
+  return form;
 }
 
 // the progress a snapshot, status or progress event reports; null for heartbeats

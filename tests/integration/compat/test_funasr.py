@@ -70,8 +70,9 @@ def whisper_server(
 # -- GET / and /health -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("accept", ["application/json", "text/html,application/xhtml+xml", "*/*"])
-async def test_root_describes_the_service_in_json_for_every_client(
+# a browser (Accept preferring text/html) gets the web console: tests/browser/test_console.py
+@pytest.mark.parametrize("accept", ["application/json", "*/*", "text/html;q=0.5,*/*"])
+async def test_root_describes_the_service_in_json_for_clients_other_than_browsers(
     server: str, accept: str
 ) -> None:
     async with httpx.AsyncClient(base_url=server) as http:

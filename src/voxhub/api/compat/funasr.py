@@ -19,13 +19,15 @@ import json
 import time
 from typing import Any
 
-from fastapi import APIRouter, Request, WebSocket
+from fastapi import APIRouter, Request, Response, WebSocket
 
 from voxhub import __version__
 from voxhub.api.auth import require
 from voxhub.api.compat.funasr_runtime import SUBPROTOCOL, RuntimeDialect
 from voxhub.api.deps import streams_of
 from voxhub.api.errors import detail_shape, shaped_routes, status_for
+from voxhub.api.routes import console
+from voxhub.api.schemas import media
 from voxhub.api.ws.connection import (
     Audio,
     Command,
@@ -170,12 +172,24 @@ async def funasr_runtime(websocket: WebSocket) -> None:
     await serve_stream(websocket, streams_of(websocket), RuntimeDialect(), SUBPROTOCOL)
 
 
-@router.get("/", summary="FunASR-compatible service description")
-async def funasr_root(request: Request) -> dict[str, Any]:
+@router.get(
+    "/",
+    summary="FunASR-compatible service description, or the web console for browsers",
+    responses={
+        200: {
+            "description": "The service description (JSON), or the console's page (HTML).",
+            "content": {console.JSON: {"schema": {"type": "object"}}, console.HTML: media.TEXT},
+        }
+    },
+)
+async def funasr_root(request: Request, response: Response) -> Any:
     """What the FunASR service answered at its root: name, version, status and endpoints.
 
-    Every client gets this JSON, browsers too: a web console may take `/` for browsers
-    (Accept: text/html) later, and clients asking for JSON or anything else keep this."""
+    A browser (Accept preferring text/html) gets the web console instead; clients asking
+    for JSON, `*/*` or nothing keep this document."""
+    if console.prefers_html(request.headers.get("accept")):
+        return console.console_page()
+    response.headers.update(console.VARY)
     streams = streams_of(request)
     figures = streams.figures()
     return {
