@@ -129,3 +129,24 @@ def test_jobs_purge_local_removes_old_finished_jobs_of_a_stopped_install(tmp_pat
         cwd=tmp_path,
     )
     assert bad.returncode == 2 and "7d" in bad.stderr
+
+
+def test_models_prepare_assembles_checks_and_loads_the_enabled_models(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = {
+        **os.environ,
+        "VOXHUB_MODEL_CACHE": str(cache),
+        "VOXHUB_ENGINES__ENABLED": '["espeak"]',
+        "VOXHUB_ASR__ENABLED": '["whisper"]',
+    }
+    command = [sys.executable, "-m", "voxhub.cli", "models", "prepare"]
+    ready = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert ready.returncode == 0, ready.stderr
+    assert "tts espeak: ready" in ready.stdout and "asr whisper: ready" in ready.stdout
+    [model] = cache.glob("whisper-base-*/model.bin")
+    assert model.stat().st_size == 145_217_532
+
+    broken = {**env, "VOXHUB_ASR__MODEL_DIR": str(tmp_path / "nowhere")}
+    failed = subprocess.run(command, env=broken, capture_output=True, text=True, timeout=300)
+    assert failed.returncode == 1
+    assert "asr whisper:" in failed.stderr and "VOXHUB_ASR__MODEL_DIR" in failed.stderr

@@ -12,6 +12,7 @@ from voxhub.cli.asr_client import asr_client
 from voxhub.cli.bench import bench_app
 from voxhub.cli.jobs import jobs_app
 from voxhub.cli.keys import keys_app
+from voxhub.cli.models import models_app
 from voxhub.cli.transcribe import transcribe
 from voxhub.logs import configure_logging
 from voxhub.settings import Settings, log_options
@@ -51,6 +52,7 @@ app.command("asr-client")(asr_client)
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(bench_app, name="bench")
 app.add_typer(keys_app, name="keys")
+app.add_typer(models_app, name="models")
 
 
 def main() -> None:
