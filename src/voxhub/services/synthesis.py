@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -11,13 +12,17 @@ from voxhub.access import EVERYONE, Access
 from voxhub.audio.formats import AudioFormat, check_output, encoded_rate, parse_format
 from voxhub.audio.silence import speech_bounds
 from voxhub.engines.tts.base import Samples, SynthesisParams, TTSEngine, Voice
-from voxhub.errors import EmptyText, SynthesisCancelled, TextTooLong
+from voxhub.errors import EmptyText, SynthesisCancelled, TextTooLong, VoxhubError
 from voxhub.services.voices.catalog import VoiceCatalog
 from voxhub.services.voices.defaults import apply_defaults
 from voxhub.text.language import detect_language, normalize_language_tag
 from voxhub.text.normalize import normalize
 from voxhub.text.sentences import split_sentences
 from voxhub.timing import SentenceTiming, WordTiming
+
+# the logger a caller listens on for a voice that does not speak the text's language
+log = logging.getLogger(__name__)
+LANGUAGE_NAMES = {"zh": "Chinese", "en": "English"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,35 @@ class SynthesisRequest:
 
 
 @dataclass(frozen=True)
+class VoiceMismatch:
+    """The text is in a language its voice does not speak: it is read by the voice's rules
+    (an English voice spells Chinese characters out instead of speaking them)."""
+
+    text_language: str
+    voice: str
+    voice_languages: tuple[str, ...]
+    # a voice that speaks the text's language, when one is at hand
+    suggestion: str | None
+
+    def message(self) -> str:
+        text = _name(self.text_language)
+        spoken = " and ".join(_name(code) for code in self.voice_languages)
+        advice = (
+            f" For {text} text use a {text} voice, such as {self.suggestion}."
+            if self.suggestion
+            else ""
+        )
+        return (
+            f"The text is {text}, but voice {self.voice} speaks {spoken} only: "
+            f"the text will be read by {spoken} rules, not spoken as {text}.{advice}"
+        )
+
+
+def _name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
+@dataclass(frozen=True)
 class SynthesisPlan:
     """A validated request: everything needed to synthesize, decided before any audio exists."""
 
@@ -44,6 +78,8 @@ class SynthesisPlan:
     format: AudioFormat
     sample_rate: int
     params: SynthesisParams
+    # set when the voice does not speak the language the text is written in
+    mismatch: VoiceMismatch | None = None
 
     @property
     def engine_rate(self) -> int:
@@ -116,6 +152,18 @@ class Synthesizer:
         # opus only runs at its own rates: report the rate the file will really have
         sample_rate = encoded_rate(fmt, sample_rate)
         sentences = tuple(split_sentences(text, self._max_sentence_chars))
+        # a language the caller named is their choice; a detected one the voice lacks is a slip
+        mismatch = (
+            None
+            if requested or detected in voice.languages
+            else (
+                VoiceMismatch(
+                    detected, voice.id, voice.languages, self._voice_for(engine, detected)
+                )
+            )
+        )
+        if mismatch is not None:
+            log.warning("%s", mismatch.message())
         return SynthesisPlan(
             sentences=sentences,
             engine=engine,
@@ -124,7 +172,20 @@ class Synthesizer:
             format=fmt,
             sample_rate=sample_rate,
             params=apply_defaults(request.params, voice.defaults, request.given),
+            mismatch=mismatch,
         )
+
+    def _voice_for(self, engine: TTSEngine, language: str) -> str | None:
+        """A voice of `language`: the same engine's if it speaks it, else the default's."""
+        try:
+            return engine.default_voice(language).id
+        except VoxhubError:
+            pass
+        try:
+            _, voice = self._voices.resolve(None, language)
+        except VoxhubError:  # no enabled engine speaks it: nothing to suggest
+            return None
+        return voice.id if language in voice.languages else None
 
     def sentences(
         self, plan: SynthesisPlan, cancelled: Callable[[], bool] = lambda: False

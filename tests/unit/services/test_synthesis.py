@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import logging
 
 import pytest
 
 from voxhub.container import Container
 from voxhub.errors import SynthesisCancelled
-from voxhub.services.synthesis import SynthesisRequest, merge_silent
+from voxhub.services.synthesis import SynthesisRequest, VoiceMismatch, merge_silent
 from voxhub.timing import SentenceTiming
 
 
@@ -71,3 +72,27 @@ def test_cancel_stops_between_sentences(container: Container) -> None:
         for _ in synthesizer.sentences(plan, cancelled):
             spoken += 1
     assert fake.calls - before == 2  # type: ignore[attr-defined]
+
+
+def test_a_voice_that_does_not_speak_the_texts_language_is_reported(
+    container: Container, caplog: pytest.LogCaptureFixture
+) -> None:
+    synthesizer = container.synthesizer
+    chinese = "第一章 清晨的车站\n清晨六点，车站里人很少。"
+    with caplog.at_level(logging.WARNING, logger="voxhub.services.synthesis"):
+        plan = synthesizer.plan(SynthesisRequest(text=chinese, voice="espeak:en-us"))
+    assert plan.language == "en"
+    assert plan.mismatch == VoiceMismatch("zh", "espeak:en-us", ("en",), "espeak:cmn")
+    message = plan.mismatch.message()
+    assert "The text is Chinese, but voice espeak:en-us speaks English only" in message
+    assert "such as espeak:cmn" in message
+    assert [r.getMessage() for r in caplog.records] == [message]
+    caplog.clear()
+    # no voice named: the text's language picks it; a language the caller named is theirs
+    chosen = synthesizer.plan(SynthesisRequest(text=chinese))
+    assert "zh" in chosen.voice.languages and chosen.mismatch is None
+    named = synthesizer.plan(SynthesisRequest(text=chinese, voice="espeak:en-us", language="en"))
+    assert named.mismatch is None
+    english = synthesizer.plan(SynthesisRequest(text="Good morning.", voice="espeak:en-us"))
+    assert english.mismatch is None
+    assert caplog.records == []
