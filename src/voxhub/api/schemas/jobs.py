@@ -74,7 +74,10 @@ class JobOut(BaseModel):
     dead_lettered: bool = Field(description="Failed after exhausting its retries.")
     characters: int
     progress: JobProgress
-    attempts: int = Field(description="Chunk attempts so far, retries included.")
+    attempts: int = Field(
+        description="Attempts of the job: 0 before it starts, then 1 plus each automatic "
+        "retry of one of its chunks; a manual retry (counted in manual_retries) starts over."
+    )
     manual_retries: int
     error: str | None
     voice: str
