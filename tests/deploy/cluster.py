@@ -86,6 +86,7 @@ class Cluster:
     url: str
     ws: str
     api_pids: list[int]
+    api_ports: list[int]
     env: dict[str, str]
     fault_file: Path
 
@@ -235,4 +236,6 @@ def running_cluster(base: Path) -> Iterator[Cluster]:
         stack.enter_context(_running(proxy, "nginx"))
         url = f"http://127.0.0.1:{listen}"
         _wait_healthy(f"{url}/health", [*apis, worker, proxy], logs)
-        yield Cluster(url, f"ws://127.0.0.1:{listen}", [p.pid for p in apis], env, fault_file)
+        yield Cluster(
+            url, f"ws://127.0.0.1:{listen}", [p.pid for p in apis], ports, env, fault_file
+        )

@@ -17,10 +17,12 @@ import httpx
 import numpy as np
 import pytest
 import soundfile as sf
+import yaml
 from websockets.sync.client import connect
 from websockets.typing import Subprotocol
 
-from tests.deploy.cluster import BROKER, ROOT, Cluster, running_cluster
+from tests.deploy.cluster import BROKER, ROOT, Cluster, free_port, running_cluster
+from tests.deploy.dockerfile import instructions as dockerfile_instructions
 from tests.support.asr_support import frames, silence, tone
 
 TERMINAL = {"succeeded", "failed", "cancelled"}
@@ -167,6 +169,24 @@ def test_the_worker_healthcheck_finds_the_worker_of_this_host(cluster: Cluster) 
     elsewhere = {**cluster.env, "VOXHUB_JOBS__BROKER_URL": BROKER.rsplit("/", 1)[0] + "/14"}
     lost = subprocess.run(script, env=elsewhere, capture_output=True, text=True, timeout=30)
     assert lost.returncode == 1 and "no worker" in lost.stderr
+
+
+def test_the_healthchecks_of_image_and_compose_answer(cluster: Cluster) -> None:
+    """The commands Docker would run in the containers, run here against a real API."""
+    image = next(
+        args for name, args in dockerfile_instructions() if name == "HEALTHCHECK"
+    ).partition("CMD ")[2]
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    api = compose["services"]["api-1"]["healthcheck"]["test"][1:]
+    port = str(cluster.api_ports[0])
+    for command in (json.loads(image), [part.replace("8000", port) for part in api]):
+        env = {**cluster.env, "VOXHUB_SERVER__PORT": port}
+        run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
+        assert run.returncode == 0, (command, run.stderr)
+        # and nothing listening is unhealthy
+        env["VOXHUB_SERVER__PORT"] = str(free_port())
+        down = [part.replace(port, env["VOXHUB_SERVER__PORT"]) for part in command]
+        assert subprocess.run(down, env=env, capture_output=True, timeout=30).returncode != 0
 
 
 def _until(ws: Any, kind: str) -> dict[str, Any]:
