@@ -27,7 +27,7 @@ from voxhub.api.routes.console import prefers_html
 from voxhub.container import Container
 from voxhub.engines.pool import EnginePool
 from voxhub.services.auth.keys import KeySpec
-from voxhub.settings import AuthSettings
+from voxhub.settings import AuthSettings, EngineSettings, RemoteEngineSettings
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page, Playwright
@@ -97,17 +97,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def keyed_server(
-    tmp_path_factory: pytest.TempPathFactory, engine_pool: EnginePool
-) -> Iterator[tuple[str, str]]:
-    """A server with API keys on (espeak, no worker: jobs stay queued) and a key."""
-    settings = asr_settings(tmp_path_factory.mktemp("keyed")).model_copy(
-        update={"auth": AuthSettings(mode="keys")}
-    )
-    container = Container.build(settings, engine_pool)
-    with serve_app(settings, container) as url:
-        _, key = container.gate.keys.create(KeySpec(name="console"))
-        yield url, key
+def keyed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """A server with API keys on and a key: espeak, the remote engine for templates, and no
+    worker, so jobs stay queued."""
+    with RemoteServer().running() as remote:
+        engines = EngineSettings(
+            default="espeak",
+            preload=["espeak"],
+            enabled=["espeak", "remote"],
+            remote=RemoteEngineSettings(
+                base_url=remote.url, token=remote.token, model="voxhub/cloner", languages=["en"]
+            ),
+        )
+        settings = asr_settings(tmp_path_factory.mktemp("keyed")).model_copy(
+            update={"auth": AuthSettings(mode="keys"), "engines": engines}
+        )
+        container = Container.build(settings)
+        with serve_app(settings, container) as url:
+            _, key = container.gate.keys.create(KeySpec(name="console"))
+            yield url, key
 
 
 @pytest.fixture(scope="module")
@@ -225,6 +233,12 @@ async def test_a_job_runs_to_100_percent_and_its_result_plays(
             timeout=20_000,
         )
         line = await row.locator(".job-progress").inner_text()
+        # a job another client submits appears, runs and ends without a reload
+        async with httpx.AsyncClient(base_url=server) as http:
+            other = (await http.post("/v1/tts/jobs", json={"text": SENTENCE})).json()
+        await page.locator(
+            f"#job-list li[data-id='{other['id']}'][data-status='succeeded']"
+        ).wait_for(timeout=30_000)
         await row.locator("button[data-action='play']").click()
         await page.wait_for_function(
             "document.querySelector('#job-media audio').currentTime > 0.3", timeout=20_000
@@ -255,9 +269,19 @@ async def test_a_template_registered_from_an_uploaded_file_is_listed(
         cells = await row.locator("td").all_inner_texts()
         # the new voice is offered by the Speak tab's picker too
         offered = await page.locator("#speak-voice option", has_text="Reader").count()
+        # its aliases and default speed change
+        await row.locator("button[data-action='edit']").click()
+        await form.locator("[name=aliases]").fill("tpl_1002")
+        await form.locator("[name=speed]").fill("1.2")
+        await page.click("#voice-submit")
+        await page.locator("#voice-table tbody tr", has_text="tpl_1002").wait_for()
+        async with httpx.AsyncClient(base_url=server) as http:
+            listed = (await http.get("/v1/voices", params={"engine": "remote"})).json()
     assert cells[1:5] == ["Reader", "remote", "en", "cloning template"]
     assert sorted(cells[5].split(", ")) == ["reader", "tpl_1001"]
     assert offered == 1
+    [saved] = [voice for voice in listed["voices"] if voice["name"] == "Reader"]
+    assert saved["aliases"] == ["tpl_1002"] and saved["defaults"]["speed"] == 1.2
 
 
 async def test_a_file_is_transcribed_and_its_subtitles_download(
@@ -325,9 +349,11 @@ async def test_the_fake_microphone_on_the_listen_tab_gives_a_final(
 
 
 async def test_with_keys_on_the_console_uses_the_key_it_is_given_and_tokens_for_links(
-    keyed_server: tuple[str, str], tmp_path: Path, tone_file: Path
+    keyed_server: tuple[str, str], tmp_path: Path, tone_file: Path, engine_pool: EnginePool
 ) -> None:
     url, key = keyed_server
+    reference = tmp_path / "narrator.wav"
+    reference.write_bytes(reference_wav(engine_pool))
     seen: list[str] = []
     async with console(url, tmp_path, tone_file, expect_errors=True) as page:
         page.on("request", lambda request: seen.append(request.url))
@@ -346,10 +372,29 @@ async def test_with_keys_on_the_console_uses_the_key_it_is_given_and_tokens_for_
         await page.fill("#job-text", SENTENCE)
         await page.click("#job-submit")
         await page.locator("#job-list li.job[data-status='queued']").wait_for()
+        # a voice a queued job uses cannot be deleted: the console says why
+        await page.click("#tab-voices")
+        await page.fill("#voice-form [name=name]", "Narrator")
+        await page.fill("#voice-form [name=transcript]", TRANSCRIPT)
+        await page.set_input_files("#voice-file", str(reference))
+        await page.click("#voice-submit")
+        narrator = page.locator("#voice-table tbody tr", has_text="Narrator")
+        voice_id = await narrator.get_attribute("data-id", timeout=10_000)
+        await page.click("#tab-jobs")
+        await page.select_option("#job-voice", voice_id)
+        await page.click("#job-submit")
+        await page.locator("#job-list li.job[data-status='queued']").nth(1).wait_for()
+        await page.click("#tab-voices")
+        page.once("dialog", lambda dialog: dialog.accept())
+        await narrator.locator("button.danger").click()
+        refusal = page.locator("#notices .error", has_text="Queued or running jobs use")
+        await refusal.wait_for()
+        refused = await refusal.inner_text()
         stored = await page.evaluate("localStorage.getItem('voxhub.console.apiKey')")
         errors = await page.locator("#notices .error").all_inner_texts()
     assert stored == key
-    assert not errors, errors
+    assert errors == [refused], errors
+    assert f"Voice {voice_id!r} is used by 1 queued or running job" in refused
     # the event stream carries a token minted with the key; the key is in no URL
     assert any("/v1/events?token=vxt_" in seen_url for seen_url in seen), seen
     assert all(key not in seen_url for seen_url in seen)

@@ -1,11 +1,18 @@
 // live-audio.js: raw PCM16 audio played with WebAudio while it is still arriving (the body
 // of POST /v1/tts/stream with format pcm), each piece scheduled right after the previous.
 
-let shared = null;
+let playback = null;
 
 function context() {
-  if (!shared) shared = new AudioContext();
-  return shared;
+  if (!playback) playback = new AudioContext();
+  return playback;
+}
+
+// Called from the click that starts playback: browsers let audio start within a user's
+// gesture, and the stream's first bytes may come after the gesture has expired.
+export function unlockAudio() {
+  const shared = context();
+  if (shared.state === "suspended") shared.resume().catch(() => {});
 }
 
 export class LivePcm {

@@ -7,7 +7,7 @@ import { api } from "/static/console/session.js";
 import { showError } from "/static/console/notify.js";
 import { t, onLanguageChange } from "/static/console/i18n.js";
 import { MediaView } from "/static/console/media-view.js";
-import { LivePcm } from "/static/console/live-audio.js";
+import { LivePcm, unlockAudio } from "/static/console/live-audio.js";
 import { objectUrl, saveBlob } from "/static/console/files.js";
 import {
   fillFormatPicker,
@@ -154,6 +154,7 @@ export function setupSpeak() {
     const run = { abort: new AbortController(), live: null };
     current = run;
     const live = ui.live.checked;
+    if (live) unlockAudio();
     for (const figure of [ui.ttfa, ui.rtf, ui.duration, ui.used]) figure.textContent = "–";
     view.reset();
     setState("synthesizing");

@@ -24,8 +24,12 @@ export function setupVoices() {
     refresh: $("voice-refresh"),
     table: $("voice-table").tBodies[0],
     preview: $("voice-preview"),
+    submit: $("voice-submit"),
+    cancelEdit: $("voice-cancel-edit"),
+    heading: $("voice-form-heading"),
   };
   let frames = [];
+  let editing = null; // the registered voice the form changes, or null: the form registers
   let recorded = null; // the recorded reference, a WAV Blob
   let stopping = false;
   const microphone = new Microphone(RECORD_RATE, (pcm, flushed) => {
@@ -43,6 +47,10 @@ export function setupVoices() {
   });
 
   const fillBase = () => {
+    ui.submit.textContent = editing ? t("saveChanges") : t("register");
+    ui.cancelEdit.hidden = !editing;
+    ui.heading.textContent = editing ? t("editVoice", { name: editing.name }) : t("registerVoice");
+    for (const part of [ui.base, ui.file, ui.record]) part.disabled = Boolean(editing);
     const chosen = ui.base.value;
     ui.base.replaceChildren(new Option(t("cloningTemplate"), ""));
     for (const voice of voices().voices) {
@@ -80,6 +88,13 @@ export function setupVoices() {
       sample.addEventListener("click", () => playSample(voice));
       actions.append(sample);
       if (voice.kind === "registered") {
+        const edit = document.createElement("button");
+        edit.type = "button";
+        edit.dataset.action = "edit";
+        edit.textContent = t("edit");
+        edit.setAttribute("aria-label", `${t("edit")} ${voice.name}`);
+        edit.addEventListener("click", () => startEditing(voice));
+        actions.append(edit);
         const remove = document.createElement("button");
         remove.type = "button";
         remove.className = "danger";
@@ -132,9 +147,57 @@ export function setupVoices() {
     }
   };
 
+  // the form changes `voice` (PATCH): name, language, aliases, transcript, default knobs
+  const startEditing = (voice) => {
+    editing = voice;
+    const field = (name) => ui.form.elements.namedItem(name);
+    field("name").value = voice.name;
+    field("language").value = voice.language || "";
+    field("aliases").value = (voice.aliases || []).join(", ");
+    field("speed").value = voice.defaults && voice.defaults.speed ? voice.defaults.speed : "";
+    field("instruction").value = (voice.defaults && voice.defaults.instruction) || "";
+    field("transcript").value = voice.transcript || "";
+    fillBase();
+    ui.form.scrollIntoView({ block: "nearest" });
+    field("name").focus();
+  };
+
+  const stopEditing = () => {
+    editing = null;
+    ui.form.reset();
+    fillBase();
+  };
+
+  const save = async (data) => {
+    const changes = {
+      name: data.get("name"),
+      aliases: String(data.get("aliases") || "")
+        .split(",")
+        .map((alias) => alias.trim())
+        .filter(Boolean),
+      defaults: {},
+    };
+    if (data.get("language")) changes.language = data.get("language");
+    if (editing.cloning && data.get("transcript")) changes.transcript = data.get("transcript");
+    if (data.get("speed")) changes.defaults.speed = Number(data.get("speed"));
+    if (data.get("instruction")) changes.defaults.instruction = data.get("instruction");
+    try {
+      const voice = await api().updateVoice(editing.id, changes);
+      notice(t("voiceSaved", { name: voice.name }));
+      stopEditing();
+      await reloadVoices();
+    } catch (error) {
+      showError(error, t("saveFailed"));
+    }
+  };
+
   const register = async (event) => {
     event.preventDefault();
     const data = new FormData(ui.form);
+    if (editing) {
+      await save(data);
+      return;
+    }
     const fields = {
       name: data.get("name"),
       language: data.get("language"),
@@ -171,6 +234,7 @@ export function setupVoices() {
   };
 
   ui.form.addEventListener("submit", register);
+  ui.cancelEdit.addEventListener("click", stopEditing);
   ui.record.addEventListener("click", toggleRecording);
   ui.refresh.addEventListener("click", reloadVoices);
   onVoices(() => {
