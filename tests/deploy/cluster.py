@@ -87,6 +87,7 @@ class Cluster:
     ws: str
     api_pids: list[int]
     api_ports: list[int]
+    logs: Path
     env: dict[str, str]
     fault_file: Path
 
@@ -237,5 +238,5 @@ def running_cluster(base: Path) -> Iterator[Cluster]:
         url = f"http://127.0.0.1:{listen}"
         _wait_healthy(f"{url}/health", [*apis, worker, proxy], logs)
         yield Cluster(
-            url, f"ws://127.0.0.1:{listen}", [p.pid for p in apis], ports, env, fault_file
+            url, f"ws://127.0.0.1:{listen}", [p.pid for p in apis], ports, logs, env, fault_file
         )

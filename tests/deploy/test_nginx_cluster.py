@@ -55,6 +55,8 @@ def test_requests_reach_both_replicas_with_the_request_id(
     assert [a.headers["x-request-id"] for a in answers] == [f"deploy-{n}" for n in range(8)]
     made = api.get("/health").headers["x-request-id"]
     assert len(made) == 32 and int(made, 16) >= 0
+    # and the replica's log lines of a request carry its id
+    assert _logged(cluster, [f"[deploy-{n}]" for n in range(8)])
 
 
 def test_links_name_the_host_the_client_called(api: httpx.Client, cluster: Cluster) -> None:
@@ -187,6 +189,19 @@ def test_the_healthchecks_of_image_and_compose_answer(cluster: Cluster) -> None:
         env["VOXHUB_SERVER__PORT"] = str(free_port())
         down = [part.replace(port, env["VOXHUB_SERVER__PORT"]) for part in command]
         assert subprocess.run(down, env=env, capture_output=True, timeout=30).returncode != 0
+
+
+def _logged(cluster: Cluster, needles: list[str]) -> bool:
+    """Whether the API processes' logs hold every needle (given a moment to be written)."""
+    deadline = time.monotonic() + 10
+    while True:
+        logged = "".join(log.read_text() for log in cluster.logs.glob("api-*.log"))
+        missing = [needle for needle in needles if needle not in logged]
+        if not missing:
+            return True
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not in the API logs: {missing}\n{logged[-2000:]}")
+        time.sleep(0.1)
 
 
 def _until(ws: Any, kind: str) -> dict[str, Any]:
