@@ -216,9 +216,14 @@ async def test_a_job_runs_to_100_percent_and_its_result_plays(
     server: str, tmp_path: Path, tone_file: Path
 ) -> None:
     text = " ".join([SENTENCE] * 5)
+    chapter = tmp_path / "chapter.txt"
+    chapter.write_text(text, encoding="utf-8")
     async with console(server, tmp_path, tone_file) as page:
         await page.click("#tab-jobs")
-        await page.fill("#job-text", text)
+        await page.set_input_files("#job-file", str(chapter))
+        await page.wait_for_function(
+            "n => document.getElementById('job-text').value.length === n", arg=len(text)
+        )
         await page.select_option("#job-voice", "espeak:en-us")
         await page.click("#job-submit")
         item = page.locator("#job-list li.job").first
@@ -275,6 +280,16 @@ async def test_a_template_registered_from_an_uploaded_file_is_listed(
         await form.locator("[name=speed]").fill("1.2")
         await page.click("#voice-submit")
         await page.locator("#voice-table tbody tr", has_text="tpl_1002").wait_for()
+        # another from the microphone (its tone), recorded in the page
+        await form.locator("[name=name]").fill("Recorded")
+        await form.locator("[name=transcript]").fill("A steady tone.")
+        await page.click("#voice-record")
+        await page.wait_for_timeout(1500)
+        await page.click("#voice-record")
+        await page.locator("#voice-recording").wait_for()
+        recorded = await page.locator("#voice-recorded").inner_text()
+        await page.click("#voice-submit")
+        await page.locator("#voice-table tbody tr", has_text="Recorded").wait_for()
         async with httpx.AsyncClient(base_url=server) as http:
             listed = (await http.get("/v1/voices", params={"engine": "remote"})).json()
     assert cells[1:5] == ["Reader", "remote", "en", "cloning template"]
@@ -282,6 +297,11 @@ async def test_a_template_registered_from_an_uploaded_file_is_listed(
     assert offered == 1
     [saved] = [voice for voice in listed["voices"] if voice["name"] == "Reader"]
     assert saved["aliases"] == ["tpl_1002"] and saved["defaults"]["speed"] == 1.2
+    [taken] = [voice for voice in listed["voices"] if voice["name"] == "Recorded"]
+    seconds = float(recorded.split()[1])
+    assert seconds >= 1.0 and taken["cloning"] is True
+    assert taken["reference"]["sample_rate"] == 24_000
+    assert abs(taken["reference"]["duration"] - seconds) < 0.2
 
 
 async def test_a_file_is_transcribed_and_its_subtitles_download(

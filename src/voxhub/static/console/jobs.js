@@ -196,6 +196,8 @@ export function setupJobs() {
     }
     if (event.type !== "status" && event.type !== "progress") return;
     const data = event.data;
+    // a job the filter hides is looked up only when it ends (it may have to leave the list)
+    if (ui.filter.value && data.status !== ui.filter.value && !rows.has(data.job_id)) return;
     const row = rows.get(data.job_id);
     if (!row || TERMINAL_STATUSES.has(data.status) || data.status !== row.job.status) {
       refreshJob(data.job_id);

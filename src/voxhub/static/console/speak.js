@@ -91,16 +91,20 @@ export function setupSpeak() {
     view.onPlay = () => live.stop();
     const reader = response.body.getReader();
     let first = null;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (live.push(value) && first === null) {
-        first = performance.now() - started;
-        ui.ttfa.textContent = `${Math.round(first)} ms`;
-        setState("playing");
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (live.push(value) && first === null) {
+          first = performance.now() - started;
+          ui.ttfa.textContent = `${Math.round(first)} ms`;
+          setState("playing");
+        }
       }
+    } finally {
+      // what has arrived plays to its end, even when the rest never comes
+      live.finish();
     }
-    live.finish();
     const seconds = live.seconds();
     const elapsed = (performance.now() - started) / 1000;
     if (seconds > 0) ui.rtf.textContent = (elapsed / seconds).toFixed(3);
