@@ -22,7 +22,6 @@ export class MediaView {
     this.note.className = "hint";
     const words = document.createElement("div");
     words.className = "subtitles";
-    words.lang = "";
     this.downloads = document.createElement("div");
     this.downloads.className = "row downloads";
     container.replaceChildren(this.audio, this.canvas, this.note, words, this.downloads);

@@ -73,7 +73,6 @@ export function setupSpeak() {
     current = null;
   };
 
-  // the stream heard as it arrives: resolves with its figures once it has all arrived
   // the streamed playback's position, for the view; its end is the end of this run
   const heard = (live, run) => {
     const position = live.position();
@@ -81,6 +80,7 @@ export function setupSpeak() {
     return position;
   };
 
+  // the stream heard as it arrives: resolves with its figures once it has all arrived
   const stream = async (body, run, started) => {
     const response = await api().streamSpeech({ ...body, format: "pcm" }, { signal: run.abort.signal });
     const rate = Number(response.headers.get("X-Voxhub-Sample-Rate")) || 24000;
@@ -111,7 +111,7 @@ export function setupSpeak() {
     return { first, seconds };
   };
 
-  const show = async (result, body, run, started, live) => {
+  const show = async (result, run, started, live) => {
     const response = await api().get(result.audio_url, { signal: run.abort.signal });
     const blob = await response.blob();
     const bytes = await blob.arrayBuffer();
@@ -165,8 +165,8 @@ export function setupSpeak() {
     ui.go.disabled = true;
     const started = performance.now();
     const timed = api().speak({ ...body, subtitle_format: "all" });
-    const heard = live ? stream(body, run, started) : Promise.resolve(null);
-    const [result, streamed] = await Promise.allSettled([timed, heard]);
+    const streaming = live ? stream(body, run, started) : Promise.resolve(null);
+    const [result, streamed] = await Promise.allSettled([timed, streaming]);
     try {
       if (current !== run) return;
       if (result.status === "rejected") throw result.reason;
@@ -175,7 +175,7 @@ export function setupSpeak() {
         const elapsed = (performance.now() - started) / 1000;
         if (result.value.duration > 0) ui.rtf.textContent = (elapsed / result.value.duration).toFixed(3);
       }
-      await show(result.value, body, run, started, live);
+      await show(result.value, run, started, live);
       if (current === run) setState(live && run.live && run.live.position() !== null ? "playing" : "done");
     } catch (error) {
       if (error.name === "AbortError") return;
