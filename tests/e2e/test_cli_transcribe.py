@@ -28,7 +28,11 @@ def recording(engine_pool: EnginePool, tmp_path_factory: pytest.TempPathFactory)
 
 
 def _voxhub(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "VOXHUB_ENGINES__PRELOAD": "[]"}
+    env = {
+        **os.environ,
+        "VOXHUB_ENGINES__PRELOAD": "[]",
+        "VOXHUB_MODEL_CACHE": str(cwd / "models"),
+    }
     return subprocess.run(
         [sys.executable, "-m", "voxhub.cli", "--data-dir", str(cwd / "data"), *args],
         cwd=cwd,
@@ -49,13 +53,13 @@ def test_local_engine_prints_text_json_and_subtitles(recording: Path, tmp_path: 
     )
     assert srt.returncode == 0, srt.stderr
     assert len(parse_srt(srt.stdout)) >= 2
-    # the default engine (whisper) with its model assembled under the data directory
+    # the default engine (whisper) with its model assembled in the model cache
     as_json = _voxhub("transcribe", str(recording), "--format", "json", cwd=tmp_path)
     assert as_json.returncode == 0, as_json.stderr
     body = json.loads(as_json.stdout)
     assert body["engine"] == "whisper" and body["segments"][0]["words"]
     assert word_error_rate(SPOKEN, body["text"]) <= 0.20, body["text"]
-    assert (tmp_path / "data" / "models").is_dir()
+    assert list((tmp_path / "models").glob("whisper-base-*/model.bin"))
 
 
 def test_errors_exit_2_with_a_message(recording: Path, tmp_path: Path) -> None:
