@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -23,6 +24,7 @@ from tests.support.asr_support import asr_settings, pcm16, write_wav
 from tests.support.jobstack import running_stack
 from tests.support.remote_server import RemoteServer
 from tests.support.voice_audio import TRANSCRIPT, reference_wav
+from voxhub.access import KeyLimits
 from voxhub.api.routes.console import prefers_html
 from voxhub.container import Container
 from voxhub.engines.pool import EnginePool
@@ -97,9 +99,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def keyed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """A server with API keys on and a key: espeak, the remote engine for templates, and no
-    worker, so jobs stay queued."""
+def keyed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
+    """A server with API keys on, a key and one allowed 3 requests a minute: espeak, the
+    remote engine for templates, and no worker, so jobs stay queued."""
     with RemoteServer().running() as remote:
         engines = EngineSettings(
             default="espeak",
@@ -115,7 +117,10 @@ def keyed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
         container = Container.build(settings)
         with serve_app(settings, container) as url:
             _, key = container.gate.keys.create(KeySpec(name="console"))
-            yield url, key
+            _, frugal = container.gate.keys.create(
+                KeySpec(name="frugal", limits=KeyLimits(requests_per_minute=3))
+            )
+            yield url, key, frugal
 
 
 @pytest.fixture(scope="module")
@@ -375,9 +380,9 @@ async def test_the_fake_microphone_on_the_listen_tab_gives_a_final(
 
 
 async def test_with_keys_on_the_console_uses_the_key_it_is_given_and_tokens_for_links(
-    keyed_server: tuple[str, str], tmp_path: Path, tone_file: Path, engine_pool: EnginePool
+    keyed_server: tuple[str, str, str], tmp_path: Path, tone_file: Path, engine_pool: EnginePool
 ) -> None:
-    url, key = keyed_server
+    url, key, _ = keyed_server
     reference = tmp_path / "narrator.wav"
     reference.write_bytes(reference_wav(engine_pool))
     seen: list[str] = []
@@ -424,6 +429,20 @@ async def test_with_keys_on_the_console_uses_the_key_it_is_given_and_tokens_for_
     # the event stream carries a token minted with the key; the key is in no URL
     assert any("/v1/events?token=vxt_" in seen_url for seen_url in seen), seen
     assert all(key not in seen_url for seen_url in seen)
+
+
+async def test_a_refusal_for_too_many_requests_says_when_to_try_again(
+    keyed_server: tuple[str, str, str], tmp_path: Path, tone_file: Path
+) -> None:
+    url, _, frugal = keyed_server
+    async with console(url, tmp_path, tone_file, expect_errors=True) as page:
+        await page.fill("#api-key", frugal)
+        await page.locator("#api-key").dispatch_event("change")
+        # loading the tabs again with this key takes more than its 3 requests a minute
+        refusal = page.locator("#notices .error", has_text="Too many requests")
+        await refusal.first.wait_for()
+        said = await refusal.first.inner_text()
+    assert re.search(r"Too many requests: try again in \d+ s\.", said), said
 
 
 async def test_slash_gives_browsers_the_console_and_every_other_client_json(server: str) -> None:

@@ -1,7 +1,8 @@
 // app.js: the console's entry point: the key field, the language switch, the tabs (arrow
 // keys move between them; the URL's #fragment names the open one) and the tabs' modules.
 
-import { apiKey, setApiKey } from "/static/console/session.js";
+import { apiKey, onKeyChange, setApiKey } from "/static/console/session.js";
+import { clearNotices } from "/static/console/notify.js";
 import { language, setLanguage, translate } from "/static/console/i18n.js";
 import { reloadVoices } from "/static/console/voice-list.js";
 import { setupSpeak } from "/static/console/speak.js";
@@ -24,6 +25,8 @@ const languageSwitch = document.getElementById("ui-language");
 languageSwitch.value = language();
 languageSwitch.addEventListener("change", () => setLanguage(languageSwitch.value));
 
+// first, so the tabs' refusals under the new key are not cleared with the old ones
+onKeyChange(clearNotices);
 setupSpeak();
 const jobs = setupJobs();
 setupVoices();

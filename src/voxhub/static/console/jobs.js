@@ -43,6 +43,8 @@ export function setupJobs() {
   const rows = new Map(); // id -> { job, item }
   let limit = FALLBACK_LIMIT;
   let events = null;
+  // the list's own refusal (no key, a limit) was shown: the event stream's is the same
+  let listRefused = false;
 
   const count = () => {
     const used = [...ui.text.value].length;
@@ -175,7 +177,9 @@ export function setupJobs() {
       ui.list.replaceChildren();
       for (const job of found.jobs) upsert(job);
       updateEmpty();
+      listRefused = false;
     } catch (error) {
+      listRefused = true;
       showError(error, t("jobsLoadFailed"));
     }
   };
@@ -211,7 +215,9 @@ export function setupJobs() {
     if (events) events.close();
     events = api().watchEvents({
       onEvent,
-      onError: (error) => showError(error, t("eventsFailed")),
+      onError: (error) => {
+        if (!listRefused) showError(error, t("eventsFailed"));
+      },
     });
   };
 

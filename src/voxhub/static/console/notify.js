@@ -14,7 +14,8 @@ export function describe(error) {
     case 0:
       return `${t("errStream")} ${message}`;
     case 401:
-      return `${t("err401")} (${message})`;
+      // the server's advice is about headers: the console sends them once a key is typed
+      return t("err401");
     case 403:
       return `${t("err403")} (${message})`;
     case 409:
@@ -39,6 +40,11 @@ export function showError(error, context) {
   const text = context ? `${context}: ${describe(error)}` : describe(error);
   notice(text, "error");
   return text;
+}
+
+// notices about the previous key mean nothing once another is typed
+export function clearNotices() {
+  document.getElementById("notices").replaceChildren();
 }
 
 export function notice(text, kind = "info") {
