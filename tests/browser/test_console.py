@@ -6,9 +6,7 @@ Each test leaves a screenshot in its temporary directory."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,6 +19,7 @@ import pytest
 
 from tests.conftest import serve_app
 from tests.support.asr_support import asr_settings, pcm16, write_wav
+from tests.support.browser import launch, require_chromium
 from tests.support.jobstack import running_stack
 from tests.support.remote_server import RemoteServer
 from tests.support.voice_audio import TRANSCRIPT, reference_wav
@@ -32,7 +31,7 @@ from voxhub.services.auth.keys import KeySpec
 from voxhub.settings import AuthSettings, EngineSettings, RemoteEngineSettings
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, Page, Playwright
+    from playwright.async_api import Page
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -41,42 +40,6 @@ SENTENCE = "The quick brown fox jumps over the lazy dog. Then it runs far away i
 BROWSER_ACCEPT = (
     "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 )
-
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-def require_chromium() -> None:
-    """Skip where Debian's chromium or playwright is missing, but fail under CI."""
-    missing = []
-    if shutil.which(CHROMIUM) is None:
-        missing.append(f"{CHROMIUM} (apt-get install chromium)")
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        missing.append("playwright (pip install -e '.[test]')")
-    if missing:
-        message = "browser tests need " + " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-async def launch(playwright: Playwright, microphone: Path) -> Browser:
-    """Headless Debian chromium whose fake microphone plays `microphone` in a loop."""
-    return await playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        args=[
-            "--headless",
-            "--no-sandbox",
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={microphone}",
-            "--autoplay-policy=no-user-gesture-required",
-            "--disable-background-networking",
-            "--disable-component-update",
-        ],
-    )
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +109,7 @@ async def console(
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await launch(playwright, tone)
+        browser = await launch(playwright, f"--use-file-for-fake-audio-capture={tone}")
         try:
             context = await browser.new_context(locale=locale, accept_downloads=True)
             page = await context.new_page()

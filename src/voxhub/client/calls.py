@@ -231,7 +231,7 @@ def retry_job(job_id: str) -> Call[Job]:
 def purge_jobs(older_than: str) -> Call[PurgeReport]:
     return Call(
         "POST",
-        "v1/tts/jobs/purge",
+        "v1/admin/jobs/purge",
         _model(PurgeReport.model_validate),
         body={"older_than": older_than},
     )

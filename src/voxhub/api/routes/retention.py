@@ -11,7 +11,7 @@ from voxhub.api.schemas.jobs import PurgeReport, PurgeRequest
 from voxhub.errors import Forbidden, InvalidInput
 from voxhub.services.jobs.retention import parse_age
 
-router = APIRouter(prefix="/v1/tts/jobs", tags=["jobs"], dependencies=[require("jobs")])
+router = APIRouter(prefix="/v1/admin/jobs", tags=["jobs"], dependencies=[require("jobs")])
 
 
 @router.post("/purge", response_model=PurgeReport, summary="Remove finished jobs now")
@@ -23,6 +23,6 @@ async def purge_jobs(body: PurgeRequest, container: ContainerDep, access: Access
     try:
         age = parse_age(body.older_than)
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from exc
+        raise InvalidInput(f"older_than: {exc}") from exc
     report = await anyio.to_thread.run_sync(container.retention.purge, age)
     return PurgeReport(removed=report.jobs, files=report.objects, older_than=body.older_than)

@@ -45,6 +45,10 @@ class Retention:
         return report
 
 
+# a century: older than anything voxhub stored, and a cut-off the database can still compare
+_OLDEST = timedelta(days=36_500)
+
+
 def parse_age(text: str) -> timedelta:
     """`7d`, `12h`, `30m`, `90s` or a number of days, as in `voxhub jobs purge --older-than`."""
     units = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds", "w": "weeks"}
@@ -61,4 +65,10 @@ def parse_age(text: str) -> timedelta:
         ) from None
     if amount < 0:
         raise ValueError(f"{text!r} is negative; an age is zero or more.")
-    return timedelta(**{unit: amount})
+    try:
+        age = timedelta(**{unit: amount})
+    except OverflowError:
+        age = _OLDEST + timedelta(days=1)
+    if age > _OLDEST:
+        raise ValueError(f"{text!r} reaches before any job; ages go up to {_OLDEST.days} days.")
+    return age
