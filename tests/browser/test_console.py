@@ -401,7 +401,9 @@ async def test_a_refusal_for_too_many_requests_says_when_to_try_again(
     async with console(url, tmp_path, tone_file, expect_errors=True) as page:
         await page.fill("#api-key", frugal)
         await page.locator("#api-key").dispatch_event("change")
-        # loading the tabs again with this key takes more than its 3 requests a minute
+        # loading the tabs again with this key takes more than its 3 requests a minute, and
+        # the status tab asks for the figures every 2 s on top, however the tabs' loads race
+        await page.click("#tab-status")
         refusal = page.locator("#notices .error", has_text="Too many requests")
         await refusal.first.wait_for()
         said = await refusal.first.inner_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,10 @@ def test_waiting_counts_the_messages_the_broker_holds(broker: str, tmp_path: Pat
     assert queue.waiting() == 0
     queue.send_chunk("j" * 32, 0, 100)
     queue.send_merge("j" * 32)
+    # RabbitMQ counts a message once it has routed it, a moment after the publish returned
+    deadline = time.monotonic() + 5
+    while queue.waiting() != 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert queue.waiting() == 2
     with app.connection_for_write() as connection:
         connection.default_channel.queue_purge(QUEUE)
