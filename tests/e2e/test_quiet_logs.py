@@ -46,6 +46,15 @@ def test_serving_a_job_logs_no_library_chatter(served: Session) -> None:
     assert "[config]" not in log and "Task voxhub" not in log and "received" not in log, log
     # one access line per request
     assert log.count('"GET /v1/voices HTTP/1.1" 200') == 1, log
+    # a command talking to the server prints its answer, not httpx's line per request
+    listed = subprocess.run(
+        [sys.executable, "-m", "voxhub.cli", "jobs", "list", "--url", served.url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "HTTP Request" not in listed.stderr and "httpx" not in listed.stderr, listed.stderr
 
 
 def test_a_local_command_prints_its_result_and_one_migration_line(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -257,8 +256,6 @@ def _client(url: str, api_key: str | None) -> Iterator[Client]:
     """A client whose errors end the command with the server's message and exit code 1."""
     from voxhub.client import Client, VoxhubAPIError, VoxhubClientError
 
-    # httpx logs every request at INFO; these commands say what happened themselves
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         with Client(url, api_key=api_key) as client:
             yield client

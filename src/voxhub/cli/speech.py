@@ -110,7 +110,7 @@ def registered_voices(
     from voxhub.db.engine import database_engine
     from voxhub.db.repositories.voices import VoiceStore
 
-    if not settings.database_url and not (settings.data_dir / "voxhub.db").is_file():
+    if not settings.database_url and not settings.embedded_database.is_file():
         return []
     database = database_engine(settings.database)
     try:

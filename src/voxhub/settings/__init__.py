@@ -323,8 +323,13 @@ class Settings(BaseSettings):
         return self.data_dir / "tmp"
 
     @property
+    def embedded_database(self) -> Path:
+        """The SQLite file used when no database URL is set."""
+        return self.data_dir / "voxhub.db"
+
+    @property
     def database(self) -> str:
-        return self.database_url or f"sqlite:///{(self.data_dir / 'voxhub.db').resolve()}"
+        return self.database_url or f"sqlite:///{self.embedded_database.resolve()}"
 
     @property
     def broker(self) -> str:
