@@ -128,6 +128,10 @@ async def test_short_texts_flow_while_long_ones_saturate(overload: tuple[str, Co
     url, container = overload
     container.engines.get("fake").delay_per_char = 0.004  # type: ignore[attr-defined]
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        # one text teaches the server its real speed (the seed is 2.5 times slower, and with it
+        # the second long text below would be forecast to miss its deadline and be refused)
+        learned = await client.post("/v1/tts", json={"text": LONG_TEXT[:250], "voice": "fake:a"})
+        assert learned.status_code == 200
         longs = [
             asyncio.ensure_future(
                 client.post("/v1/tts", json={"text": LONG_TEXT[:250], "voice": "fake:a"})
@@ -152,3 +156,37 @@ async def test_glm_concurrency_stats(overload: tuple[str, Container]) -> None:
     assert body["success"] is True
     assert body["config"]["concurrency"] == {"short_text": 2, "long_text": 1, "threshold": 100}
     assert body["stats"]["short_text"]["available"] == 2
+
+
+async def test_a_text_forecast_to_miss_its_deadline_is_refused_before_any_work(
+    overload: tuple[str, Container],
+) -> None:
+    url, container = overload
+    fake = container.engines.get("fake")
+    fake.delay_per_char = 0.01  # type: ignore[attr-defined]
+    text = LONG_TEXT[:250]  # forecast 2.5 s of work against a 3 s deadline
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        running = asyncio.ensure_future(_post(client, text))
+        await asyncio.sleep(0.3)
+        calls = fake.calls  # type: ignore[attr-defined]
+        # 2.2 s of wait for the slot + 2.5 s of its own: past the deadline, so refused now
+        status, _, refused_at = await _post(client, text)
+        response = await client.post("/v1/tts", json={"text": text, "voice": "fake:a"})
+        assert fake.calls == calls  # type: ignore[attr-defined]
+        first_status, _, first_done = await running
+        stats = (await client.get("/v1/stats")).json()["admission"]["long"]
+        metrics = (await client.get("/metrics")).text
+    assert (status, first_status) == (429, 200)
+    assert refused_at < first_done  # answered while the slot was still busy
+    assert response.status_code == 429 and int(response.headers["retry-after"]) >= 1
+    assert "deadline" in response.json()["error"]["message"]
+    assert (stats["forecast_rejected"], stats["timed_out"], stats["prediction_misses"]) == (2, 0, 0)
+    families = {f.name: f for f in text_string_to_metric_families(metrics)}
+    forecast = {
+        s.labels["class"]: s.value
+        for s in families["voxhub_admission_forecast_rejected"].samples
+        if s.name.endswith("_total")
+    }
+    assert forecast["long"] == 2
+    misses = families["voxhub_admission_prediction_misses"].samples
+    assert all(s.value == 0 for s in misses if s.name.endswith("_total"))

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from voxhub.db.repositories.jobs import JobStore
 from voxhub.services.admission import ClassStats
 
-_COUNTED = ("total", "rejected", "timed_out")
+_COUNTED = ("total", "rejected", "timed_out", "forecast_rejected", "prediction_misses")
 
 
 class Metrics:
@@ -86,6 +86,18 @@ class Metrics:
             "timed_out": Counter(
                 "voxhub_admission_timed_out",
                 "Requests past their deadline (408).",
+                ["class"],
+                registry=owner,
+            ),
+            "forecast_rejected": Counter(
+                "voxhub_admission_forecast_rejected",
+                "Requests refused at arrival (429) because they could not finish in time.",
+                ["class"],
+                registry=owner,
+            ),
+            "prediction_misses": Counter(
+                "voxhub_admission_prediction_misses",
+                "Requests admitted on a forecast that they would finish in time, that did not.",
                 ["class"],
                 registry=owner,
             ),

@@ -26,6 +26,10 @@ class ClassStats:
     total: int = 0
     rejected: int = 0
     timed_out: int = 0
+    # of `rejected`: refused at arrival because the forecast said the deadline would pass
+    forecast_rejected: int = 0
+    # requests admitted on a forecast that they would finish in time, that did not (408s)
+    prediction_misses: int = 0
 
     @property
     def available(self) -> int:
@@ -39,36 +43,48 @@ class _Waiter:
     order: int
     name: str = field(compare=False)
     future: asyncio.Future[None] = field(compare=False)
+    # forecast seconds of synthesis once it has a slot
+    predicted: float = field(compare=False, default=0.0)
 
 
 class SecondsPerChar:
-    """An online estimate per engine, seeded from settings, updated by every synthesis."""
+    """An online estimate per engine and language, seeded from settings, updated by every
+    synthesis. Languages are apart because a Chinese character carries about three times the
+    speech of a Latin letter: one figure for both would mispredict each of them."""
 
     def __init__(self, initial: float, weight: float = 0.2) -> None:
         self._initial = initial
         self._weight = weight
-        self._values: dict[str, float] = {}
+        self._values: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
 
-    def get(self, engine: str) -> float:
+    def get(self, engine: str, language: str = "") -> float:
         with self._lock:
-            return self._values.get(engine, self._initial)
+            found = self._values.get((engine, language))
+            if found is None:
+                # a language not seen yet on this engine: the engine's other figure beats the seed
+                found = next((v for (e, _), v in self._values.items() if e == engine), None)
+            return self._initial if found is None else found
 
-    def observe(self, engine: str, seconds: float, characters: int) -> None:
+    def observe(self, engine: str, seconds: float, characters: int, language: str = "") -> None:
         if characters <= 0 or seconds <= 0:
             return
         sample = seconds / characters
+        key = (engine, language)
         with self._lock:
-            old = self._values.get(engine)
-            self._values[engine] = sample if old is None else old + self._weight * (sample - old)
+            old = self._values.get(key)
+            self._values[key] = sample if old is None else old + self._weight * (sample - old)
 
 
 class Ticket:
     """An admitted request: its class, its deadline, and a flag to stop its inference."""
 
-    def __init__(self, admission: Admission, name: str, deadline: float, timeout: float) -> None:
+    def __init__(
+        self, admission: Admission, name: str, token: int, deadline: float, timeout: float
+    ) -> None:
         self._admission = admission
         self.name = name
+        self.token = token
         self.deadline = deadline
         self.timeout = timeout
         self.cancelled = threading.Event()
@@ -80,7 +96,7 @@ class Ticket:
     def release(self) -> None:
         if not self._released:
             self._released = True
-            self._admission._release(self.name)
+            self._admission._release(self.name, self.token)
 
 
 class Admission:
@@ -105,6 +121,8 @@ class Admission:
         }
         self._waiters: list[_Waiter] = []
         self._order = itertools.count()
+        # forecast end of every running synthesis, by class and ticket token
+        self._ends: dict[str, dict[int, float]] = {SHORT: {}, LONG: {}}
         self.rate = SecondsPerChar(settings.seconds_per_char)
         # completions per second, for Retry-After
         self._finished: list[float] = []
@@ -119,10 +137,10 @@ class Admission:
     def class_of(self, characters: int) -> str:
         return SHORT if characters <= self._settings.threshold else LONG
 
-    def timeout_for(self, engine: str, characters: int) -> float:
+    def timeout_for(self, engine: str, characters: int, language: str = "") -> float:
         """Predicted synthesis time x safety factor + buffer, clamped by the length's bounds."""
         s = self._settings
-        predicted = self.rate.get(engine) * characters * s.safety_factor + s.buffer
+        predicted = self.rate.get(engine, language) * characters * s.safety_factor + s.buffer
         if characters <= s.short_text_chars:
             upper = s.short_timeout
         elif characters <= s.threshold:
@@ -142,21 +160,33 @@ class Admission:
         if stats.active >= stats.limit and stats.queued >= stats.queue_limit:
             raise self._reject(name)
 
-    async def admit(self, engine: str, characters: int) -> Ticket:
-        """A slot now, or after a bounded wait; raises Overloaded or DeadlineExceeded."""
+    async def admit(self, engine: str, characters: int, language: str = "") -> Ticket:
+        """A slot now, or after a bounded wait; raises Overloaded or DeadlineExceeded.
+
+        A request is refused at once (429) when the forecast says it would not finish within
+        its deadline: the queue ahead of it and its own synthesis, from the learned rate. Work
+        is then never started only to be thrown away at the deadline; a 408 after admission
+        means the forecast was wrong, and is counted as a prediction miss.
+        """
         name = self.class_of(characters)
         stats = self.stats[name]
-        timeout = self.timeout_for(engine, characters)
-        deadline = self._clock() + timeout
+        timeout = self.timeout_for(engine, characters, language)
+        now = self._clock()
+        deadline = now + timeout
+        predicted = self.rate.get(engine, language) * characters
         if stats.active < stats.limit and not self._queued(name):
-            return self._grant(name, deadline, timeout)
+            return self._grant(name, next(self._order), now + predicted, deadline, timeout)
         if stats.queued >= stats.queue_limit:
             raise self._reject(name)
+        wait = self.forecast_wait(name)
+        if wait + predicted > timeout:
+            raise self._reject_forecast(name, wait, predicted, timeout)
         waiter = _Waiter(
             0 if name == SHORT else 1,
             next(self._order),
             name,
             asyncio.get_running_loop().create_future(),
+            predicted,
         )
         heapq.heappush(self._waiters, waiter)
         stats.queued += 1
@@ -166,12 +196,11 @@ class Admission:
         except TimeoutError:
             if waiter.future.done():
                 # granted at the last moment: hand the slot on rather than leak it
-                self._release(name)
+                self._release(name, waiter.order)
             else:
                 waiter.future.cancel()
                 self._drop(waiter)
-            stats.timed_out += 1
-            self._changed(name)
+            self._missed(name)
             raise DeadlineExceeded(
                 f"Waited {timeout:.0f} s for a free {name}-text slot without getting one; "
                 "the server is busy, try again later.",
@@ -179,29 +208,51 @@ class Admission:
             ) from None
         except BaseException:
             if waiter.future.done() and not waiter.future.cancelled():
-                self._release(name)
+                self._release(name, waiter.order)
             else:
                 waiter.future.cancel()
                 self._drop(waiter)
             raise
         # a request that cannot finish in the time it has left would only waste the slot
         left = deadline - self._clock()
-        needed = self.rate.get(engine) * characters
+        needed = self.rate.get(engine, language) * characters
         if left < needed:
-            self._release(name, finished=False)
-            stats.timed_out += 1
-            self._changed(name)
+            self._release(name, waiter.order, finished=False)
+            self._missed(name)
             raise DeadlineExceeded(
                 f"Waited {timeout - left:.0f} s for a free {name}-text slot; the "
                 f"{left:.0f} s left of the {timeout:.0f} s deadline are too few for this "
                 "text. The server is busy: try again later.",
                 timeout=timeout,
             )
-        return Ticket(self, name, deadline, timeout)
+        return Ticket(self, name, waiter.order, deadline, timeout)
+
+    def forecast_wait(self, name: str) -> float:
+        """Seconds until a request arriving now in class `name` would get a slot.
+
+        Slots free when the running syntheses reach their forecast ends; each request already
+        waiting then takes the earliest free slot for its own forecast time, in queue order.
+        """
+        now = self._clock()
+        stats = self.stats[name]
+        ends = [max(end - now, 0.0) for end in self._ends[name].values()]
+        free = ends + [0.0] * max(stats.limit - len(ends), 0)
+        if not free:
+            return 0.0
+        heapq.heapify(free)
+        for waiter in sorted(w for w in self._waiters if w.name == name and not w.future.done()):
+            heapq.heapreplace(free, free[0] + waiter.predicted)
+        return free[0]
 
     def timed_out(self, ticket: Ticket) -> None:
-        self.stats[ticket.name].timed_out += 1
-        self._changed(ticket.name)
+        """An admitted request passed its deadline while synthesizing."""
+        self._missed(ticket.name)
+
+    def _missed(self, name: str) -> None:
+        stats = self.stats[name]
+        stats.timed_out += 1
+        stats.prediction_misses += 1
+        self._changed(name)
 
     def _reject(self, name: str) -> Overloaded:
         stats = self.stats[name]
@@ -213,6 +264,22 @@ class Admission:
             retry_after=self._retry_after(name),
         )
 
+    def _reject_forecast(
+        self, name: str, wait: float, predicted: float, timeout: float
+    ) -> Overloaded:
+        stats = self.stats[name]
+        stats.rejected += 1
+        stats.forecast_rejected += 1
+        self._changed(name)
+        # by then the queue ahead has shrunk by that much work, and the text fits its deadline
+        retry_after = max(1, math.ceil(wait + predicted - timeout))
+        return Overloaded(
+            f"The server is busy with {name} texts: this one would wait about {wait:.0f} s for "
+            f"a slot and take about {predicted:.0f} s, past its {timeout:.0f} s deadline. "
+            "Retry after the time in Retry-After, or submit it as a job (POST /v1/tts/jobs).",
+            retry_after=retry_after,
+        )
+
     def _changed(self, name: str) -> None:
         if self._on_change is not None:
             self._on_change(name, self.stats[name])
@@ -220,12 +287,15 @@ class Admission:
     def _queued(self, name: str) -> bool:
         return any(w.name == name and not w.future.done() for w in self._waiters)
 
-    def _grant(self, name: str, deadline: float, timeout: float) -> Ticket:
+    def _grant(
+        self, name: str, token: int, predicted_end: float, deadline: float, timeout: float
+    ) -> Ticket:
         stats = self.stats[name]
         stats.active += 1
         stats.total += 1
+        self._ends[name][token] = predicted_end
         self._changed(name)
-        return Ticket(self, name, deadline, timeout)
+        return Ticket(self, name, token, deadline, timeout)
 
     def _drop(self, waiter: _Waiter) -> None:
         if waiter in self._waiters:
@@ -234,9 +304,10 @@ class Admission:
             self.stats[waiter.name].queued -= 1
             self._changed(waiter.name)
 
-    def _release(self, name: str, finished: bool = True) -> None:
+    def _release(self, name: str, token: int, finished: bool = True) -> None:
         """Free a slot; `finished` when a synthesis ended in it (the rate Retry-After uses)."""
         self.stats[name].active -= 1
+        self._ends[name].pop(token, None)
         self._changed(name)
         if finished:
             now = self._clock()
@@ -258,6 +329,7 @@ class Admission:
             stats.queued -= 1
             stats.active += 1
             stats.total += 1
+            self._ends[waiter.name][waiter.order] = self._clock() + waiter.predicted
             self._changed(waiter.name)
             waiter.future.set_result(None)
         for waiter in skipped:

@@ -100,7 +100,7 @@ class OnlineSynthesis:
         self._admission.precheck(len(request.text.strip()))
         plan = await self.plan(request, access, max_chars)
         characters = plan.characters
-        ticket = await self._admission.admit(plan.engine.name, characters)
+        ticket = await self._admission.admit(plan.engine.name, characters, plan.language)
         started = time.perf_counter()
         work = asyncio.ensure_future(
             anyio.to_thread.run_sync(
@@ -123,7 +123,9 @@ class OnlineSynthesis:
         except asyncio.CancelledError:
             ticket.cancelled.set()  # the caller went away: stop at the next sentence
             raise
-        self._admission.rate.observe(plan.engine.name, time.perf_counter() - started, characters)
+        self._admission.rate.observe(
+            plan.engine.name, time.perf_counter() - started, characters, plan.language
+        )
         return result
 
     async def stream(
@@ -132,7 +134,7 @@ class OnlineSynthesis:
         """Validate now; the returned chunks synthesize sentence by sentence as they are read."""
         self._admission.precheck(len(request.text.strip()))
         plan = await self.plan(request, access, max_chars)
-        ticket = await self._admission.admit(plan.engine.name, plan.characters)
+        ticket = await self._admission.admit(plan.engine.name, plan.characters, plan.language)
         chunks = _released_after(self._chunks(plan), ticket)
         # The first sentence is spoken before the response starts, so an engine that
         # fails outright still gets a proper error status instead of a cut stream.

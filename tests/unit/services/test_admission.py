@@ -113,7 +113,8 @@ async def test_a_waiter_that_cannot_finish_in_time_gives_its_slot_back_unused() 
     admission = _admission(
         short_concurrency=1, seconds_per_char=0.01, safety_factor=1, buffer=0.1, min_timeout=0
     )
-    held = await admission.admit("e", 50)
+    # forecast to take 0.05 s, so the next text is forecast to fit: 0.05 s wait + 0.5 s
+    held = await admission.admit("e", 5)
     doomed = asyncio.ensure_future(admission.admit("e", 50))
     await asyncio.sleep(0.3)  # after this wait, 0.3 s are left: too few for 0.5 s of work
     held.release()
@@ -121,3 +122,55 @@ async def test_a_waiter_that_cannot_finish_in_time_gives_its_slot_back_unused() 
         await doomed
     stats = admission.stats[SHORT]
     assert (stats.active, stats.queued, stats.timed_out, stats.total) == (0, 0, 1, 2)
+    # the forecast was wrong (the running text overran it): counted as a miss
+    assert stats.prediction_misses == 1 and stats.forecast_rejected == 0
+
+
+async def test_a_text_that_cannot_finish_in_time_is_refused_at_arrival() -> None:
+    # 0.01 s per character: a 50-character text needs 0.5 s, and its deadline is 0.6 s
+    admission = _admission(
+        short_concurrency=1, seconds_per_char=0.01, safety_factor=1, buffer=0.1, min_timeout=0
+    )
+    held = await admission.admit("e", 50)
+    with pytest.raises(Overloaded, match="past its 1 s deadline") as refused:
+        await admission.admit("e", 50)
+    # it would wait 0.5 s and take 0.5 s, 0.4 s past its deadline: retry in a second
+    assert refused.value.retry_after == 1
+    stats = admission.stats[SHORT]
+    assert (stats.rejected, stats.forecast_rejected, stats.queued, stats.timed_out) == (1, 1, 0, 0)
+    held.release()
+    # with the slot free it is admitted at once
+    (await admission.admit("e", 50)).release()
+
+
+async def test_the_forecast_wait_adds_the_running_and_the_waiting_work() -> None:
+    clock = [100.0]
+    admission = Admission(
+        AdmissionSettings.model_validate(
+            {"short_concurrency": 2, "short_queue": 4, "seconds_per_char": 0.1, "buffer": 60}
+        ),
+        clock=lambda: clock[0],
+    )
+    assert admission.forecast_wait(SHORT) == 0.0
+    running = [await admission.admit("e", 10), await admission.admit("e", 30)]  # 1 s and 3 s
+    clock[0] += 0.5
+    assert admission.forecast_wait(SHORT) == pytest.approx(0.5)
+    waiting = asyncio.ensure_future(admission.admit("e", 20))  # takes the first free slot, 2 s
+    await asyncio.sleep(0)
+    # slots free at 0.5 s (then busy 2 s more, until 2.5 s) and at 2.5 s
+    assert admission.forecast_wait(SHORT) == pytest.approx(2.5)
+    running[0].release()
+    (await waiting).release()
+    running[1].release()
+
+
+def test_the_learned_rate_is_kept_per_language() -> None:
+    admission = _admission(seconds_per_char=1.0)
+    admission.rate.observe("e", 10.0, 100, "zh")
+    assert admission.rate.get("e", "zh") == pytest.approx(0.1)
+    # a language not yet seen starts from the engine's known figure, not the seed
+    assert admission.rate.get("e", "en") == pytest.approx(0.1)
+    admission.rate.observe("e", 3.0, 100, "en")
+    assert admission.rate.get("e", "en") == pytest.approx(0.03)
+    assert admission.rate.get("e", "zh") == pytest.approx(0.1)
+    assert admission.rate.get("other", "zh") == 1.0

@@ -36,6 +36,8 @@ async def stats(
                 "queue_limit": s.queue_limit,
                 "rejected": s.rejected,
                 "timed_out": s.timed_out,
+                "forecast_rejected": s.forecast_rejected,
+                "prediction_misses": s.prediction_misses,
             }
             for name, s in admission.stats.items()
         },
