@@ -12,6 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from voxhub.errors import DeadlineExceeded, Overloaded
+from voxhub.services.forecast import (
+    Planned,
+    SecondsPerChar,
+    ServiceClock,
+    Verdict,
+    forecast,
+    judge,
+    remaining,
+)
 from voxhub.settings import AdmissionSettings
 
 SHORT, LONG = "short", "long"
@@ -43,37 +52,18 @@ class _Waiter:
     order: int
     name: str = field(compare=False)
     future: asyncio.Future[None] = field(compare=False)
-    # forecast seconds of synthesis once it has a slot
+    # forecast work of its synthesis, in seconds of the undivided machine, and its deadline
     predicted: float = field(compare=False, default=0.0)
+    deadline: float = field(compare=False, default=math.inf)
 
 
-class SecondsPerChar:
-    """An online estimate per engine and language, seeded from settings, updated by every
-    synthesis. Languages are apart because a Chinese character carries about three times the
-    speech of a Latin letter: one figure for both would mispredict each of them."""
-
-    def __init__(self, initial: float, weight: float = 0.2) -> None:
-        self._initial = initial
-        self._weight = weight
-        self._values: dict[tuple[str, str], float] = {}
-        self._lock = threading.Lock()
-
-    def get(self, engine: str, language: str = "") -> float:
-        with self._lock:
-            found = self._values.get((engine, language))
-            if found is None:
-                # a language not seen yet on this engine: the engine's other figure beats the seed
-                found = next((v for (e, _), v in self._values.items() if e == engine), None)
-            return self._initial if found is None else found
-
-    def observe(self, engine: str, seconds: float, characters: int, language: str = "") -> None:
-        if characters <= 0 or seconds <= 0:
-            return
-        sample = seconds / characters
-        key = (engine, language)
-        with self._lock:
-            old = self._values.get(key)
-            self._values[key] = sample if old is None else old + self._weight * (sample - old)
+@dataclass
+class _Running:
+    name: str
+    # forecast work, the service clock's reading when it started, and its deadline
+    predicted: float
+    started: float
+    deadline: float
 
 
 class Ticket:
@@ -89,6 +79,8 @@ class Ticket:
         self.timeout = timeout
         self.cancelled = threading.Event()
         self._released = False
+        # work its synthesis received while it held the slot, once released
+        self.work: float | None = None
 
     def remaining(self) -> float:
         return max(self.deadline - self._admission.now(), 0.0)
@@ -96,7 +88,7 @@ class Ticket:
     def release(self) -> None:
         if not self._released:
             self._released = True
-            self._admission._release(self.name, self.token)
+            self.work = self._admission._release(self.name, self.token)
 
 
 class Admission:
@@ -121,8 +113,9 @@ class Admission:
         }
         self._waiters: list[_Waiter] = []
         self._order = itertools.count()
-        # forecast end of every running synthesis, by class and ticket token
-        self._ends: dict[str, dict[int, float]] = {SHORT: {}, LONG: {}}
+        # every synthesis holding a slot, by ticket token
+        self._running: dict[int, _Running] = {}
+        self._service = ServiceClock(clock())
         self.rate = SecondsPerChar(settings.seconds_per_char)
         # completions per second, for Retry-After
         self._finished: list[float] = []
@@ -164,29 +157,29 @@ class Admission:
         """A slot now, or after a bounded wait; raises Overloaded or DeadlineExceeded.
 
         A request is refused at once (429) when the forecast says it would not finish within
-        its deadline: the queue ahead of it and its own synthesis, from the learned rate. Work
-        is then never started only to be thrown away at the deadline; a 408 after admission
-        means the forecast was wrong, and is counted as a prediction miss.
+        its deadline: the syntheses running and queued ahead of it share the machine with
+        it, each forecast from the learned rate. Work is then never started only to be
+        thrown away at the deadline; a 408 after admission means the forecast was wrong, and
+        is counted as a prediction miss.
         """
         name = self.class_of(characters)
         stats = self.stats[name]
         timeout = self.timeout_for(engine, characters, language)
-        now = self._clock()
-        deadline = now + timeout
-        predicted = self.rate.get(engine, language) * characters
-        if stats.active < stats.limit and not self._queued(name):
-            return self._grant(name, next(self._order), now + predicted, deadline, timeout)
-        if stats.queued >= stats.queue_limit:
+        deadline = self._clock() + timeout
+        work = self.rate.get(engine, language) * characters
+        immediate = stats.active < stats.limit and not self._queued(name)
+        if not immediate and stats.queued >= stats.queue_limit:
             raise self._reject(name)
-        wait = self.forecast_wait(name)
-        if wait + predicted > timeout:
-            raise self._reject_forecast(name, wait, predicted, timeout)
+        self._refuse_if_late(name, work, timeout)
+        if immediate:
+            return self._grant(name, next(self._order), work, deadline, timeout)
         waiter = _Waiter(
             0 if name == SHORT else 1,
             next(self._order),
             name,
             asyncio.get_running_loop().create_future(),
-            predicted,
+            work,
+            deadline,
         )
         heapq.heappush(self._waiters, waiter)
         stats.queued += 1
@@ -215,7 +208,7 @@ class Admission:
             raise
         # a request that cannot finish in the time it has left would only waste the slot
         left = deadline - self._clock()
-        needed = self.rate.get(engine, language) * characters
+        needed = self._forecast_running(waiter.order)
         if left < needed:
             self._release(name, waiter.order, finished=False)
             self._missed(name)
@@ -227,22 +220,47 @@ class Admission:
             )
         return Ticket(self, name, waiter.order, deadline, timeout)
 
-    def forecast_wait(self, name: str) -> float:
-        """Seconds until a request arriving now in class `name` would get a slot.
+    def forecast(self, name: str, work: float = 0.0) -> tuple[float, float]:
+        """(wait, end), seconds from now, of a request arriving now in class `name` whose
+        synthesis is `work` seconds of the undivided machine, if nothing else arrives."""
+        running, waiting, position = self._plan(Planned(name, work))
+        return forecast(running, waiting, self._limits()).waiting[position]
 
-        Slots free when the running syntheses reach their forecast ends; each request already
-        waiting then takes the earliest free slot for its own forecast time, in queue order.
-        """
+    def forecast_wait(self, name: str) -> float:
+        """Seconds until a request arriving now in class `name` would get a slot."""
+        return self.forecast(name)[0]
+
+    def _refuse_if_late(self, name: str, work: float, timeout: float) -> None:
+        """Raise Overloaded when the request would end past its deadline, or would push a
+        running or waiting synthesis past its own."""
+        running, waiting, position = self._plan(Planned(name, work, timeout))
+        verdict = judge(running, waiting, position, self._limits())
+        if verdict.retry_in is not None:
+            raise self._reject_forecast(name, verdict, timeout)
+
+    def _plan(self, newcomer: Planned) -> tuple[list[Planned], list[Planned], int]:
+        """What runs now, the queue with `newcomer` where it would join, and its place."""
         now = self._clock()
-        stats = self.stats[name]
-        ends = [max(end - now, 0.0) for end in self._ends[name].values()]
-        free = ends + [0.0] * max(stats.limit - len(ends), 0)
-        if not free:
-            return 0.0
-        heapq.heapify(free)
-        for waiter in sorted(w for w in self._waiters if w.name == name and not w.future.done()):
-            heapq.heapreplace(free, free[0] + waiter.predicted)
-        return free[0]
+        done = self._service.read(now)
+        running = [
+            Planned(job.name, remaining(job.predicted, done - job.started), job.deadline - now)
+            for job in self._running.values()
+        ]
+        rank = 0 if newcomer.name == SHORT else 1
+        queued = sorted(w for w in self._waiters if not w.future.done())
+        ahead = [Planned(w.name, w.predicted, w.deadline - now) for w in queued if w.rank <= rank]
+        behind = [Planned(w.name, w.predicted, w.deadline - now) for w in queued if w.rank > rank]
+        return running, [*ahead, newcomer, *behind], len(ahead)
+
+    def observe(self, ticket: Ticket, engine: str, characters: int, language: str = "") -> None:
+        """Learn the rate from a synthesis that finished in its slot."""
+        work = ticket.work
+        if work is None:
+            running = self._running.get(ticket.token)
+            if running is None:
+                return
+            work = self._service.read(self._clock()) - running.started
+        self.rate.observe(engine, work, characters, language)
 
     def timed_out(self, ticket: Ticket) -> None:
         """An admitted request passed its deadline while synthesizing."""
@@ -264,20 +282,25 @@ class Admission:
             retry_after=self._retry_after(name),
         )
 
-    def _reject_forecast(
-        self, name: str, wait: float, predicted: float, timeout: float
-    ) -> Overloaded:
+    def _reject_forecast(self, name: str, verdict: Verdict, timeout: float) -> Overloaded:
         stats = self.stats[name]
         stats.rejected += 1
         stats.forecast_rejected += 1
         self._changed(name)
-        # by then the queue ahead has shrunk by that much work, and the text fits its deadline
-        retry_after = max(1, math.ceil(wait + predicted - timeout))
+        if verdict.harms:
+            reason = (
+                f"starting it now would push {verdict.harms} admitted request(s) past their "
+                "deadlines"
+            )
+        else:
+            reason = (
+                f"this one would wait about {verdict.wait:.0f} s for a slot and take about "
+                f"{verdict.end - verdict.wait:.0f} s, past its {timeout:.0f} s deadline"
+            )
         return Overloaded(
-            f"The server is busy with {name} texts: this one would wait about {wait:.0f} s for "
-            f"a slot and take about {predicted:.0f} s, past its {timeout:.0f} s deadline. "
-            "Retry after the time in Retry-After, or submit it as a job (POST /v1/tts/jobs).",
-            retry_after=retry_after,
+            f"The server is busy with {name} texts: {reason}. Retry after the time in "
+            "Retry-After, or submit it as a job (POST /v1/tts/jobs).",
+            retry_after=max(1, math.ceil(verdict.retry_in or 0.0)),
         )
 
     def _changed(self, name: str) -> None:
@@ -287,15 +310,35 @@ class Admission:
     def _queued(self, name: str) -> bool:
         return any(w.name == name and not w.future.done() for w in self._waiters)
 
-    def _grant(
-        self, name: str, token: int, predicted_end: float, deadline: float, timeout: float
-    ) -> Ticket:
+    def _grant(self, name: str, token: int, work: float, deadline: float, timeout: float) -> Ticket:
         stats = self.stats[name]
         stats.active += 1
         stats.total += 1
-        self._ends[name][token] = predicted_end
+        self._start(name, token, work, deadline)
         self._changed(name)
         return Ticket(self, name, token, deadline, timeout)
+
+    def _start(self, name: str, token: int, work: float, deadline: float) -> None:
+        now = self._clock()
+        self._service.change(now, len(self._running) + 1)
+        self._running[token] = _Running(name, work, self._service.read(now), deadline)
+
+    def _forecast_running(self, token: int) -> float:
+        """Seconds the running synthesis `token` is forecast to take from now."""
+        now = self._clock()
+        done = self._service.read(now)
+        jobs = [
+            Planned(job.name, remaining(job.predicted, done - job.started))
+            for other, job in self._running.items()
+            if other != token
+        ]
+        own = self._running[token]
+        # it holds its slot already: the class limit does not apply to it
+        slots = {own.name: len(self._running)}
+        return forecast(jobs, [Planned(own.name, own.predicted)], slots).waiting[0][1]
+
+    def _limits(self) -> dict[str, int]:
+        return {name: stats.limit for name, stats in self.stats.items()}
 
     def _drop(self, waiter: _Waiter) -> None:
         if waiter in self._waiters:
@@ -304,16 +347,22 @@ class Admission:
             self.stats[waiter.name].queued -= 1
             self._changed(waiter.name)
 
-    def _release(self, name: str, token: int, finished: bool = True) -> None:
-        """Free a slot; `finished` when a synthesis ended in it (the rate Retry-After uses)."""
+    def _release(self, name: str, token: int, finished: bool = True) -> float | None:
+        """Free a slot; `finished` when a synthesis ended in it (the rate Retry-After uses).
+
+        Returns the work the synthesis received while it held the slot.
+        """
         self.stats[name].active -= 1
-        self._ends[name].pop(token, None)
+        now = self._clock()
+        job = self._running.pop(token, None)
+        work = None if job is None else self._service.read(now) - job.started
+        self._service.change(now, len(self._running))
         self._changed(name)
         if finished:
-            now = self._clock()
             self._finished.append(now)
             self._finished = [t for t in self._finished if now - t < 60.0]
         self._wake()
+        return work
 
     def _wake(self) -> None:
         """Hand free slots to waiters, short texts first."""
@@ -329,7 +378,7 @@ class Admission:
             stats.queued -= 1
             stats.active += 1
             stats.total += 1
-            self._ends[waiter.name][waiter.order] = self._clock() + waiter.predicted
+            self._start(waiter.name, waiter.order, waiter.predicted, waiter.deadline)
             self._changed(waiter.name)
             waiter.future.set_result(None)
         for waiter in skipped:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -101,7 +100,6 @@ class OnlineSynthesis:
         plan = await self.plan(request, access, max_chars)
         characters = plan.characters
         ticket = await self._admission.admit(plan.engine.name, characters, plan.language)
-        started = time.perf_counter()
         work = asyncio.ensure_future(
             anyio.to_thread.run_sync(
                 partial(self._render, plan, access.tenant, ticket.cancelled.is_set),
@@ -123,9 +121,7 @@ class OnlineSynthesis:
         except asyncio.CancelledError:
             ticket.cancelled.set()  # the caller went away: stop at the next sentence
             raise
-        self._admission.rate.observe(
-            plan.engine.name, time.perf_counter() - started, characters, plan.language
-        )
+        self._admission.observe(ticket, plan.engine.name, characters, plan.language)
         return result
 
     async def stream(

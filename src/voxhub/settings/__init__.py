@@ -101,7 +101,9 @@ class AdmissionSettings(BaseModel):
     long_queue: int = 2
     # first guess of synthesis seconds per character, refined by every request
     seconds_per_char: float = 0.15
-    safety_factor: float = 2.0
+    # the deadline: this many times the text's forecast synthesis alone, plus the buffer;
+    # 3 lets texts share the cores two or three at a time and still finish
+    safety_factor: float = 3.0
     buffer: float = 5.0
     min_timeout: float = 10.0
     # upper bounds of the deadline for very short (<= short_text_chars), medium and long texts

@@ -58,7 +58,7 @@ async def test_waiting_past_the_deadline_is_a_timeout() -> None:
 
 
 async def test_release_wakes_short_waiters_before_long_ones() -> None:
-    admission = _admission(long_concurrency=2, short_concurrency=2)
+    admission = _admission(long_concurrency=2, short_concurrency=2, buffer=5)
     # fill both classes, then queue one long and one short request
     held = [await admission.admit("e", 10) for _ in range(2)]
     held += [await admission.admit("e", 500) for _ in range(2)]
@@ -109,9 +109,9 @@ async def test_retry_after_is_the_gap_between_completions() -> None:
 
 
 async def test_a_waiter_that_cannot_finish_in_time_gives_its_slot_back_unused() -> None:
-    # 0.01 s per character: a 50-character text needs 0.5 s, and its deadline is 0.6 s
+    # 0.01 s per character: a 50-character text needs 0.5 s, and its deadline is 0.7 s
     admission = _admission(
-        short_concurrency=1, seconds_per_char=0.01, safety_factor=1, buffer=0.1, min_timeout=0
+        short_concurrency=1, seconds_per_char=0.01, safety_factor=1, buffer=0.2, min_timeout=0
     )
     # forecast to take 0.05 s, so the next text is forecast to fit: 0.05 s wait + 0.5 s
     held = await admission.admit("e", 5)
@@ -143,7 +143,7 @@ async def test_a_text_that_cannot_finish_in_time_is_refused_at_arrival() -> None
     (await admission.admit("e", 50)).release()
 
 
-async def test_the_forecast_wait_adds_the_running_and_the_waiting_work() -> None:
+async def test_the_forecast_shares_the_machine_between_running_and_waiting_work() -> None:
     clock = [100.0]
     admission = Admission(
         AdmissionSettings.model_validate(
@@ -153,23 +153,46 @@ async def test_the_forecast_wait_adds_the_running_and_the_waiting_work() -> None
     )
     assert admission.forecast_wait(SHORT) == 0.0
     running = [await admission.admit("e", 10), await admission.admit("e", 30)]  # 1 s and 3 s
-    clock[0] += 0.5
-    assert admission.forecast_wait(SHORT) == pytest.approx(0.5)
-    waiting = asyncio.ensure_future(admission.admit("e", 20))  # takes the first free slot, 2 s
+    clock[0] += 0.5  # sharing the machine, each has done 0.25 s of its work
+    # 0.75 s and 2.75 s left; the first ends after 1.5 s at half the pace
+    assert admission.forecast_wait(SHORT) == pytest.approx(1.5)
+    waiting = asyncio.ensure_future(admission.admit("e", 20))  # 2 s, takes that slot
     await asyncio.sleep(0)
-    # slots free at 0.5 s (then busy 2 s more, until 2.5 s) and at 2.5 s
-    assert admission.forecast_wait(SHORT) == pytest.approx(2.5)
+    # then it and the 3 s text both have 2 s left: both end 4 s later, at 5.5 s
+    assert admission.forecast(SHORT) == pytest.approx((5.5, 5.5))
+    # a 1 s text arriving now would start at 5.5 s and, alone, end at 6.5 s
+    assert admission.forecast(SHORT, 1.0) == pytest.approx((5.5, 6.5))
     running[0].release()
     (await waiting).release()
     running[1].release()
+
+
+async def test_the_rate_is_learned_from_each_synthesis_share_of_the_machine() -> None:
+    clock = [100.0]
+    admission = Admission(
+        AdmissionSettings.model_validate({"short_concurrency": 2, "buffer": 60}),
+        clock=lambda: clock[0],
+    )
+    tickets = [await admission.admit("e", 100, "en") for _ in range(2)]
+    clock[0] += 2.0  # two at once took 2 s each: 1 s of the machine's work apiece
+    for ticket in tickets:
+        ticket.release()
+        admission.observe(ticket, "e", 100, "en")
+    assert admission.rate.get("e", "en") == pytest.approx(0.01)
+    alone = await admission.admit("e", 100, "en")
+    clock[0] += 1.0
+    admission.observe(alone, "e", 100, "en")  # still running: what it has done so far
+    assert admission.rate.get("e", "en") == pytest.approx(0.01)
+    alone.release()
 
 
 def test_the_learned_rate_is_kept_per_language() -> None:
     admission = _admission(seconds_per_char=1.0)
     admission.rate.observe("e", 10.0, 100, "zh")
     assert admission.rate.get("e", "zh") == pytest.approx(0.1)
-    # a language not yet seen starts from the engine's known figure, not the seed
-    assert admission.rate.get("e", "en") == pytest.approx(0.1)
+    # a language not yet seen starts from the engine's known figure, not the seed, scaled by
+    # the speech a character carries (a Chinese character is about four Latin letters)
+    assert admission.rate.get("e", "en") == pytest.approx(0.025)
     admission.rate.observe("e", 3.0, 100, "en")
     assert admission.rate.get("e", "en") == pytest.approx(0.03)
     assert admission.rate.get("e", "zh") == pytest.approx(0.1)
