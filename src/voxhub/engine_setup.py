@@ -67,6 +67,7 @@ def asr_engine_pool(settings: Settings) -> ASREnginePool:
             min_speech=asr.vad_min_speech,
             min_silence=asr.vad_min_silence,
             padding=asr.vad_padding,
+            max_stream_speech=asr.stream_segment_seconds,
         ),
     )
     return ASREnginePool(options, enabled=asr.enabled)

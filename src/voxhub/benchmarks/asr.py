@@ -78,7 +78,7 @@ class Phase:
 
     @property
     def p95(self) -> float:
-        return _percentile(sorted(self.latencies), 95)
+        return percentile(sorted(self.latencies), 95)
 
 
 def run(
@@ -194,20 +194,20 @@ def _serve_and_measure(
         ) as server,
     ):
         url = server.url.replace("http://", "ws://") + "/v1/asr/stream"
-        asyncio.run(_phase(url, pcm[: RATE * 2], 1, 1, server))  # warm-up, not counted
+        asyncio.run(stream_phase(url, pcm[: RATE * 2], 1, 1, server))  # warm-up, not counted
         out(
             f"{'N':>3}{'p50 final s':>13}{'p95 final s':>13}{'partial every s':>17}"
             f"{'server cores':>14}{'WER':>7}{'errors':>8}"
         )
         for count in streams:
-            phase = asyncio.run(_phase(url, pcm, count, rounds, server))
+            phase = asyncio.run(stream_phase(url, pcm, count, rounds, server))
             phases.append(phase)
             latencies = sorted(phase.latencies)
             interval = (
                 statistics.median(phase.partial_intervals) if phase.partial_intervals else math.nan
             )
             out(
-                f"{count:>3}{_percentile(latencies, 50):>13.3f}{phase.p95:>13.3f}"
+                f"{count:>3}{percentile(latencies, 50):>13.3f}{phase.p95:>13.3f}"
                 f"{interval:>17.3f}{phase.cpu_cores:>14.2f}{phase.wer:>7.2f}{phase.errors:>8}"
             )
             if phase.p95 > TARGET_P95 and not all_streams:
@@ -216,7 +216,9 @@ def _serve_and_measure(
     return phases
 
 
-async def _phase(url: str, pcm: bytes, count: int, rounds: int, server: ServeProcess) -> Phase:
+async def stream_phase(
+    url: str, pcm: bytes, count: int, rounds: int, server: ServeProcess, reference: str = TEXT
+) -> Phase:
     seconds = len(pcm) / 2 / RATE
     latencies: list[float] = []
     intervals: list[float] = []
@@ -236,7 +238,7 @@ async def _phase(url: str, pcm: bytes, count: int, rounds: int, server: ServePro
                     errors += 1
                     continue
                 latencies.append(said.latency)
-                wers.append(word_error_rate(TEXT, str(said.final.get("text", ""))))
+                wers.append(word_error_rate(reference, str(said.final.get("text", ""))))
                 times = [t for t, _ in said.partials]
                 intervals.extend(b - a for a, b in itertools.pairwise(times))
 
@@ -254,7 +256,7 @@ async def _phase(url: str, pcm: bytes, count: int, rounds: int, server: ServePro
     )
 
 
-def _percentile(sorted_values: Sequence[float], p: float) -> float:
+def percentile(sorted_values: Sequence[float], p: float) -> float:
     """Nearest-rank percentile of an ascending list; NaN when it is empty."""
     if not sorted_values:
         return math.nan

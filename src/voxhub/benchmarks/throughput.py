@@ -1,5 +1,6 @@
 """Throughput under concurrency: seconds of audio delivered per wall second by N clients of
-`POST /v1/tts`, against N threads calling the same synthesis in one process."""
+`POST /v1/tts`, against N threads calling the same synthesis in one process; then long
+unbroken real-time recognition turns against whole-turn decodes (benchmarks.asr_long)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from voxhub.benchmarks import asr_long
 from voxhub.benchmarks.server import ServeProcess
 from voxhub.benchmarks.texts import sample
 from voxhub.container import Container
@@ -49,7 +51,16 @@ def run(
     clients: int = 4,
     duration: float = 60.0,
     out: Callable[[str], None] = print,
+    parts: Sequence[str] = ("tts", "asr"),
+    asr_streams: Sequence[int] = asr_long.STREAMS,
 ) -> None:
+    if "tts" in parts:
+        _tts(engine, clients, duration, out)
+    if "asr" in parts:
+        asr_long.run(asr_streams, out)
+
+
+def _tts(engine: str, clients: int, duration: float, out: Callable[[str], None]) -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(
             data_dir=Path(data_dir),

@@ -26,6 +26,9 @@ class ASRSettings(BaseModel):
     vad_min_speech: float = Field(0.25, ge=0)
     vad_min_silence: float = Field(0.5, ge=0)
     vad_padding: float = Field(0.2, ge=0)
+    # a real-time stream's speech is cut into segments no longer than this (at the quietest
+    # point of their last seconds) even without pauses, each decoded while the speaker talks
+    stream_segment_seconds: float = Field(10.0, ge=4, le=28)
     # file transcription (POST /v1/asr/transcriptions): upload size and audio length limits,
     # and files decoded at once per process
     max_upload_bytes: int = Field(100_000_000, ge=1)

@@ -57,14 +57,17 @@ class VadConfig:
     # a segment is cut (at its quietest recent frame) before it grows longer than this;
     # whisper sees at most 30 s at once
     max_speech: float = 25.0
+    # the same for real-time streams: shorter, so a long unbroken turn is decoded piece by
+    # piece while the speaker talks, and `stop` leaves only the last piece to decode
+    max_stream_speech: float = 10.0
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold < 1.0:
             raise ValueError("VAD threshold must be between 0 and 1.")
         if min(self.min_speech, self.min_silence, self.padding) < 0:
             raise ValueError("VAD durations must not be negative.")
-        if self.max_speech < 1.0:
-            raise ValueError("VAD max_speech must be at least one second.")
+        if min(self.max_speech, self.max_stream_speech) < 4.0:
+            raise ValueError("VAD segments may not be cut shorter than four seconds.")
 
 
 class SileroVad:
@@ -148,14 +151,15 @@ class SpeechSegmenter:
     still open is available as `open_start`. Spans never overlap and stay in order.
     """
 
-    def __init__(self, config: VadConfig, rate: int = SAMPLE_RATE) -> None:
+    def __init__(self, config: VadConfig, rate: int = SAMPLE_RATE, stream: bool = False) -> None:
         self.config = config
         self._rate = rate
         self._low = max(config.threshold - 0.15, 0.01)
         self._min_speech = round(config.min_speech * rate)
         self._min_silence = round(config.min_silence * rate)
         self._pad = round(config.padding * rate)
-        self._max_speech = round(config.max_speech * rate)
+        longest = config.max_stream_speech if stream else config.max_speech
+        self._max_speech = round(longest * rate)
         self.reset()
 
     def reset(self) -> None:

@@ -103,3 +103,22 @@ def test_segmenter_finish_closes_open_speech_and_cuts_overlong_speech() -> None:
     assert spans[0].start == 0 and spans[-1].end == len(probabilities) * FRAME
     assert all(a.end == b.start for a, b in itertools.pairwise(spans))
     assert SpeechSegmenter(VadConfig()).finish(RATE) == []
+
+
+def test_a_stream_segmenter_cuts_unbroken_speech_at_its_quietest_points() -> None:
+    # 20 s of speech whose only dips (to 0.6, still speech) come every 2 s, between words
+    pattern = [(0.95, 1.9), (0.6, 0.1)] * 10
+    config = VadConfig(max_speech=25.0, max_stream_speech=6.0)
+    # a whole file keeps it in one window (whisper reads up to 30 s)
+    assert SpeechSegmenter(config).push(_frames(*pattern)) == []
+    stream = SpeechSegmenter(config, stream=True)
+    probabilities = _frames(*pattern)
+    closed = stream.push(probabilities)
+    # decoded piece by piece while it is spoken: nothing longer than 6 s, each cut in a dip
+    assert len(closed) >= 3 and all(s.end - s.start <= 6.0 * RATE for s in closed)
+    for span in closed:
+        assert probabilities[span.end // FRAME - 1] == pytest.approx(0.6)
+    spans = closed + stream.finish(len(probabilities) * FRAME)
+    assert all(a.end == b.start for a, b in itertools.pairwise(spans))
+    with pytest.raises(ValueError, match="four seconds"):
+        VadConfig(max_stream_speech=2.0)

@@ -73,7 +73,7 @@ class WhisperSession:
         words = [w.strip() for w in options.hotwords if w.strip()]
         self._hotwords = ", ".join(words) or None
         self._vad = engine.vad.stream()
-        self._segmenter = SpeechSegmenter(engine.vad_config)
+        self._segmenter = SpeechSegmenter(engine.vad_config, stream=True)
         self._pad = round(engine.vad_config.padding * SAMPLE_RATE)
         self._audio = UtteranceAudio()
         self._start_utterance()
@@ -85,6 +85,8 @@ class WhisperSession:
         # closed segments not yet decoded, and decoded ones (in utterance time)
         self._closed: list[SpeechSpan] = []
         self._decoded: list[RecognizedSegment] = []
+        # decoded segments `decode_finished` has returned
+        self._reported = 0
         self._language: str | None = None if self._requested == AUTO else self._requested
         # (open segment start, audio end, text) of the last partial decode
         self._hypothesis: tuple[int, int, str] | None = None
@@ -93,6 +95,9 @@ class WhisperSession:
         audio = np.asarray(samples, dtype=np.float32).reshape(-1)
         self._audio.append(audio)
         self._closed += self._segmenter.push(self._vad.process(audio))
+        # a segment closed by a pause or cut at its maximum length is decoded now, while
+        # the speaker goes on, so that `final()` has only the open one left
+        self._decode_closed()
         self._forget()
 
     def partial(self) -> str:
@@ -129,14 +134,11 @@ class WhisperSession:
         return cost
 
     def decode_finished(self) -> list[RecognizedSegment]:
-        """Decode the segments a pause has closed since the last call and return them.
-
-        For callers that want finals per segment, or that call `partial()` rarely (or
-        never) and want that work done before `final()`; `partial()` and `final()` do it too.
-        """
-        done = len(self._decoded)
+        """The segments closed and decoded since the last call (for finals per segment)."""
         self._decode_closed()
-        return self._decoded[done:]
+        new = self._decoded[self._reported :]
+        self._reported = len(self._decoded)
+        return new
 
     @property
     def audio_seconds(self) -> float:

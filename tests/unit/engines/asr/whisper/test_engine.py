@@ -21,6 +21,7 @@ from tests.support.asr_speech import (
 from voxhub.engines.asr.accuracy import character_error_rate, word_error_rate
 from voxhub.engines.asr.base import ASREngine, ASRSession, StreamOptions, Transcript
 from voxhub.engines.asr.options import ASROptions
+from voxhub.engines.asr.vad import VadConfig
 from voxhub.engines.asr.whisper.engine import WhisperEngine
 from voxhub.engines.pool import EnginePool
 from voxhub.errors import UnsupportedLanguage
@@ -127,7 +128,7 @@ def test_sessions_decode_concurrently_and_report_finished_segments(
         session = engine.open_session(StreamOptions(language="en"))
         assert isinstance(session, ASRSession)
         session.accept(audio)
-        # the trailing second of silence closed the segment: it is decoded now, not at final
+        # the trailing second of silence closed the segment: decoded as it closed, not at final
         finished = session.decode_finished()
         assert len(finished) == 1 and session.decode_finished() == []
         final = session.final()
@@ -187,3 +188,25 @@ def test_words_whisper_splits_are_whole_again_in_finals_and_files(
         for heard in (transcript, final):
             assert word in heard.text.lower(), heard.text
             assert word in [w.text.lower().strip(".,。") for w in heard.words], heard.words
+
+
+def test_a_long_unbroken_turn_is_decoded_while_it_is_spoken(
+    tmp_path_factory: pytest.TempPathFactory, engine_pool: EnginePool
+) -> None:
+    # no pause closes a segment (2 s needed): only the 5 s limit cuts this ~12 s turn
+    vad = VadConfig(min_silence=2.0, max_stream_speech=5.0)
+    cache: Path = tmp_path_factory.mktemp("models")
+    engine = WhisperEngine.load(ASROptions(cache_dir=str(cache), vad=vad))
+    audio = utterance(engine_pool, ENGLISH, "en", ENGLISH_VOICE, pause=0.25)
+    session = engine.open_session(StreamOptions(language="en"))
+    for piece in chunks(audio, 0.1):
+        session.accept(piece)
+    # by the end of the audio every piece but the open one is decoded already
+    decoded = session.decode_finished()
+    assert len(decoded) >= 2 and decoded[-1].end >= len(audio) / RATE - 5.5
+    final = session.final()
+    # cut at its quietest points, the turn loses or doubles no word
+    assert word_error_rate(" ".join(ENGLISH), final.text) <= 0.1, final.text
+    assert final.segments[: len(decoded)] == tuple(decoded)
+    _ordered_inside(final)
+    session.close()
