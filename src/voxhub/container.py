@@ -229,7 +229,7 @@ class Container:
             self.synthesizer,
             self.results,
             self.cue_rules,
-            anyio.CapacityLimiter(settings.online.inference_threads),
+            anyio.CapacityLimiter(settings.inference_slots),
             admission,
             quota=self.gate.limiter,
         )

@@ -42,3 +42,16 @@ def test_a_lease_shorter_than_two_heartbeats_is_refused() -> None:
     assert JobSettings(heartbeat=1, lease=2).lease == 2
     with pytest.raises(ValidationError, match="at least two heartbeats"):
         JobSettings(heartbeat=5, lease=6)
+
+
+def test_online_concurrency_defaults_from_the_core_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    settings = Settings()
+    assert (settings.admission.short_concurrency, settings.admission.long_concurrency) == (8, 4)
+    # every admitted synthesis gets a thread
+    assert settings.inference_slots == 12
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    one_core = Settings()
+    assert (one_core.admission.short_concurrency, one_core.admission.long_concurrency) == (1, 1)
+    monkeypatch.setenv("VOXHUB_ONLINE__INFERENCE_THREADS", "3")
+    assert Settings().inference_slots == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -79,8 +80,9 @@ class OnlineSettings(BaseModel):
     max_sentence_chars: int = 120
     # silence inserted between sentences, in seconds
     sentence_pause: float = 0.25
-    # threads running blocking inference for the event loop
-    inference_threads: int = 4
+    # threads running blocking inference for the event loop; 0: as many as admission lets
+    # run at once (the short and long classes' limits together)
+    inference_threads: int = Field(0, ge=0)
 
 
 class SubtitleSettings(BaseModel):
@@ -94,8 +96,11 @@ class AdmissionSettings(BaseModel):
 
     # texts up to this many characters are "short", longer ones "long"
     threshold: int = 200
-    short_concurrency: int = 2
-    long_concurrency: int = 1
+    # syntheses at once: one short text per core and a long one per two cores (2 and 1 on
+    # two cores); each inference uses every core, and the deadline forecast refuses what
+    # sharing them would make late, so higher limits add refusals rather than throughput
+    short_concurrency: int = Field(default_factory=lambda: _cores(), ge=1)
+    long_concurrency: int = Field(default_factory=lambda: max(1, _cores() // 2), ge=1)
     # requests that may wait for a slot; beyond that the answer is 429
     short_queue: int = 8
     long_queue: int = 2
@@ -352,6 +357,18 @@ class Settings(BaseSettings):
     @property
     def broker_dir(self) -> Path:
         return self.data_dir / "broker"
+
+    @property
+    def inference_slots(self) -> int:
+        """Threads running online syntheses for the event loop."""
+        admission = self.admission
+        return self.online.inference_threads or (
+            admission.short_concurrency + admission.long_concurrency
+        )
+
+
+def _cores() -> int:
+    return os.cpu_count() or 1
 
 
 def log_options(settings: Settings) -> LogOptions:

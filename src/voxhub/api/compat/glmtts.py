@@ -252,7 +252,7 @@ async def glm_concurrency(admission: AdmissionDep, container: ContainerDep) -> d
                 "max_size": s.short_queue + s.long_queue,
                 "short_text": s.short_queue,
                 "long_text": s.long_queue,
-                "worker_count": container.settings.online.inference_threads,
+                "worker_count": container.settings.inference_slots,
                 "enabled": True,
             },
             "workers": container.settings.server.workers,
