@@ -136,6 +136,7 @@ class Container:
             max_chars=settings.online.max_chars,
             max_sentence_chars=settings.online.max_sentence_chars,
             sentence_pause=settings.online.sentence_pause,
+            partner_voices=settings.engines.partner_voices,
         )
         rules = CueRules(
             max_lines=settings.subtitles.max_lines,

@@ -10,6 +10,7 @@ import numpy as np
 
 from voxhub.access import EVERYONE, Access
 from voxhub.audio.formats import AudioFormat, check_output, encoded_rate, parse_format
+from voxhub.audio.resample import resample
 from voxhub.audio.silence import speech_bounds
 from voxhub.engines.tts.base import Samples, SynthesisParams, TTSEngine, Voice
 from voxhub.errors import EmptyText, SynthesisCancelled, TextTooLong, VoxhubError
@@ -17,12 +18,17 @@ from voxhub.services.voices.catalog import VoiceCatalog
 from voxhub.services.voices.defaults import apply_defaults
 from voxhub.text.language import detect_language, normalize_language_tag
 from voxhub.text.normalize import normalize
+from voxhub.text.runs import language_runs
 from voxhub.text.sentences import split_sentences
 from voxhub.timing import SentenceTiming, WordTiming
 
 # the logger a caller listens on for a voice that does not speak the text's language
 log = logging.getLogger(__name__)
 LANGUAGE_NAMES = {"zh": "Chinese", "en": "English"}
+# between two language runs of a sentence: a breath, shorter than a comma's pause
+RUN_PAUSE = 0.06
+# fade at each run's edges, so joined runs do not click
+RUN_FADE = 0.005
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,8 @@ class SynthesisPlan:
     params: SynthesisParams
     # set when the voice does not speak the language the text is written in
     mismatch: VoiceMismatch | None = None
+    # who speaks the runs of another language that the voice does not speak, by language
+    partners: dict[str, tuple[TTSEngine, Voice]] = field(default_factory=dict)
 
     @property
     def engine_rate(self) -> int:
@@ -122,8 +130,11 @@ class Synthesizer:
         max_chars: int,
         max_sentence_chars: int,
         sentence_pause: float,
+        partner_voices: dict[str, str] | None = None,
     ) -> None:
         self._voices = voices
+        # the voice that speaks a language's runs when the request's voice does not speak it
+        self._partner_voices = partner_voices or {}
         self._max_chars = max_chars
         self._max_sentence_chars = max_sentence_chars
         self._sentence_pause = sentence_pause
@@ -164,6 +175,12 @@ class Synthesizer:
         )
         if mismatch is not None:
             log.warning("%s", mismatch.message())
+        # a text with runs in another language gets a voice for them; not when the voice is
+        # a mismatch for the whole text (the caller was told how it will be read)
+        others = {
+            run.language for sentence in sentences for run in language_runs(sentence, language)
+        } - {language, *voice.languages}
+        partners = {} if mismatch else self._partners(engine, others, access)
         return SynthesisPlan(
             sentences=sentences,
             engine=engine,
@@ -173,7 +190,21 @@ class Synthesizer:
             sample_rate=sample_rate,
             params=apply_defaults(request.params, voice.defaults, request.given),
             mismatch=mismatch,
+            partners=partners,
         )
+
+    def _partners(
+        self, engine: TTSEngine, languages: set[str], access: Access
+    ) -> dict[str, tuple[TTSEngine, Voice]]:
+        found: dict[str, tuple[TTSEngine, Voice]] = {}
+        for language in sorted(languages):
+            name = self._partner_voices.get(language) or self._voice_for(engine, language)
+            if name is None:
+                continue  # nobody speaks it: the run is read by the voice's own rules
+            partner_engine, partner = self._voices.resolve(name, language, access)
+            if language in partner.languages:
+                found[language] = (partner_engine, partner)
+        return found
 
     def _voice_for(self, engine: TTSEngine, language: str) -> str | None:
         """A voice of `language`: the same engine's if it speaks it, else the default's."""
@@ -228,18 +259,70 @@ class Synthesizer:
         return SynthesisResult(samples, plan.engine_rate, merge_silent([p.timing for p in parts]))
 
     def _speak(self, plan: SynthesisPlan, display: str) -> tuple[Samples, list[WordTiming]]:
-        """One sentence, edge silence trimmed, words relative to its first kept sample."""
-        spoken = normalize(display, plan.language)
-        audio = plan.engine.synthesize(spoken, plan.voice, plan.language, plan.params)
-        first, last = speech_bounds(audio.samples, audio.sample_rate)
-        samples = audio.samples[first:last]
-        length = len(samples) / audio.sample_rate
-        shift = first / audio.sample_rate
-        words = [
-            WordTiming(w.text, _clamp(w.start - shift, length), _clamp(w.end - shift, length))
-            for w in audio.words
-        ]
-        return samples, words
+        """One sentence, edge silence trimmed, words relative to its first kept sample.
+
+        Each language run is spoken by a voice of its language (the request's voice when it
+        speaks it, else its partner) and the runs are joined with a breath between them.
+        """
+        rate = plan.engine_rate
+        pieces: list[Samples] = []
+        words: list[WordTiming] = []
+        offset = 0
+        gap = np.zeros(round(RUN_PAUSE * rate), dtype=np.float32)
+        runs = language_runs(display, plan.language)
+        for run in runs:
+            engine, voice, language = self._speaker(plan, run.language)
+            samples, run_words = _speak_run(engine, voice, language, run.text, plan.params)
+            samples = resample(samples, engine.capabilities.sample_rate, rate)
+            if not len(samples):
+                continue
+            if len(runs) > 1:
+                samples = _faded(samples, rate)
+            if pieces:
+                pieces.append(gap)
+                offset += len(gap)
+            words += [w.shifted(offset / rate) for w in run_words]
+            pieces.append(samples)
+            offset += len(samples)
+        joined = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+        return joined, words
+
+    @staticmethod
+    def _speaker(plan: SynthesisPlan, language: str) -> tuple[TTSEngine, Voice, str]:
+        if language == plan.language or language in plan.voice.languages:
+            return plan.engine, plan.voice, language
+        partner = plan.partners.get(language)
+        if partner is None:
+            return plan.engine, plan.voice, plan.language
+        return partner[0], partner[1], language
+
+
+def _speak_run(
+    engine: TTSEngine, voice: Voice, language: str, text: str, params: SynthesisParams
+) -> tuple[Samples, list[WordTiming]]:
+    """A run of one language at its engine's rate, edge silence trimmed."""
+    audio = engine.synthesize(normalize(text, language), voice, language, params)
+    first, last = speech_bounds(audio.samples, audio.sample_rate)
+    samples = audio.samples[first:last]
+    length = len(samples) / audio.sample_rate
+    shift = first / audio.sample_rate
+    words = [
+        WordTiming(w.text, _clamp(w.start - shift, length), _clamp(w.end - shift, length))
+        for w in audio.words
+    ]
+    return samples, words
+
+
+def _faded(samples: Samples, rate: int) -> Samples:
+    """The samples with short linear fades in and out."""
+    n = min(round(RUN_FADE * rate), len(samples) // 2)
+    if n == 0:
+        return samples
+    ramp = np.linspace(0.0, 1.0, n, dtype=np.float32)
+    out = samples.astype(np.float32, copy=True)
+    out[:n] *= ramp
+    out[-n:] *= ramp[::-1]
+    return out
 
 
 def _clamp(value: float, upper: float) -> float:

@@ -67,6 +67,10 @@ class EngineSettings(BaseModel):
     # threads per inference; 0 lets the runtime use every core
     threads: int = 0
     model_dir: str | None = None
+    # who speaks the runs of a mixed Chinese/English text in the language the request's
+    # voice lacks, by language ({"en": "piper:en_US-joe-medium"}); unset: that engine's
+    # default voice of the language, else the default engine's
+    partner_voices: dict[str, str] = Field(default_factory=dict)
     # a JSON fault plan for the fake engine, read by every worker process (tests only)
     fault_file: str | None = None
     remote: RemoteEngineSettings = Field(default_factory=RemoteEngineSettings)

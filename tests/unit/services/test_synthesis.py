@@ -96,3 +96,41 @@ def test_a_voice_that_does_not_speak_the_texts_language_is_reported(
     english = synthesizer.plan(SynthesisRequest(text="Good morning.", voice="espeak:en-us"))
     assert english.mismatch is None
     assert caplog.records == []
+
+
+def test_mixed_text_speaks_each_run_with_a_voice_of_its_language(container: Container) -> None:
+    synthesizer = container.synthesizer
+    text = "我们今天用Python写代码。The meeting starts at nine. 然后一起吃饭。"
+    plan = synthesizer.plan(SynthesisRequest(text=text, voice="espeak:cmn"))
+    # espeak's Mandarin voice speaks no English: its partner is espeak's English voice
+    assert plan.language == "zh" and plan.partners["en"][1].id == "espeak:en-us"
+    result = synthesizer.synthesize(plan)
+    sentences = result.sentences
+    # one timing per sentence, in order, covering every character once
+    assert "".join(s.text for s in sentences).replace(" ", "") == text.replace(" ", "")
+    for earlier, later in itertools.pairwise(sentences):
+        assert earlier.end <= later.start
+    assert sentences[-1].end == pytest.approx(result.duration)
+    words = result.words
+    assert all(a.start <= b.start for a, b in itertools.pairwise(words))
+    # the English run inside the first sentence is spoken, not spelled by Mandarin rules:
+    # espeak's English voice names its words
+    first = [w.text.lower() for w in sentences[0].words]
+    assert any("python" in w for w in first), first
+
+
+def test_a_partner_voice_can_be_configured(container: Container) -> None:
+    from voxhub.services.synthesis import Synthesizer
+
+    synthesizer = Synthesizer(
+        container.voices,
+        max_chars=300,
+        max_sentence_chars=120,
+        sentence_pause=0.25,
+        partner_voices={"en": "espeak:en-gb"},
+    )
+    plan = synthesizer.plan(SynthesisRequest(text="我喜欢Python。", voice="espeak:cmn"))
+    assert plan.partners["en"][1].id == "espeak:en-gb"
+    # a voice that speaks both languages needs no partner
+    both = synthesizer.plan(SynthesisRequest(text="我喜欢Python。", voice="kokoro:jm_kumo"))
+    assert both.partners == {}
