@@ -268,3 +268,20 @@ async def test_a_generic_chinese_name_has_a_sample_too(client: httpx.AsyncClient
     assert response.status_code == 200, response.text
     data, rate = sf.read(io.BytesIO(response.content), dtype="float32")
     assert len(data) / rate > 1.0 and float(abs(data).max()) > 0.05
+
+
+@pytest.mark.kokoro
+async def test_a_blend_of_kokoro_styles_registers_like_any_voice(client: httpx.AsyncClient) -> None:
+    response = await _register(
+        client,
+        name="Warm narrator",
+        engine_voice="kokoro:jm_kumo*0.6+jf_alpha*0.4",
+        aliases="warm-narrator",
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["engine"] == "kokoro"
+    spoken = await client.post("/v1/tts", json={"text": "你好，世界。", "voice": "warm-narrator"})
+    assert spoken.status_code == 200, spoken.text
+    assert spoken.json()["voice"].startswith("kokoro:jm_kumo*0.6+jf_alpha*0.4")
+    unknown = await _register(client, name="Nobody", engine_voice="kokoro:jm_kumo+af_nobody")
+    assert unknown.status_code == 404 and "af_nobody" in unknown.text

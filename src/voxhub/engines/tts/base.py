@@ -112,6 +112,10 @@ class TTSEngine(Protocol):
 
     def default_voice(self, language: str) -> Voice: ...
 
+    def find_voice(self, name: str) -> Voice | None:
+        """The voice `ENGINE:NAME` or `NAME`, including ones composed on demand; None if none."""
+        ...
+
     def synthesize(
         self, text: str, voice: Voice, language: str, params: SynthesisParams
     ) -> SpokenAudio:
@@ -143,3 +147,7 @@ class StockVoices:
             spoken = " and ".join(sorted(self._default_ids))
             raise UnsupportedLanguage(f"{self.label} speaks {spoken} here, not {language!r}.")
         return next(v for v in self._voices if v.id == wanted)
+
+    def find_voice(self, name: str) -> Voice | None:
+        _, _, short = name.rpartition(":")
+        return next((v for v in self._voices if v.id == name or v.name == short), None)

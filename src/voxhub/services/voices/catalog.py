@@ -124,8 +124,7 @@ class VoiceCatalog:
 
 def find_engine_voice(engine: TTSEngine, voice_id: str) -> Voice:
     """The engine's voice `ENGINE:NAME` (or `NAME`); VoiceNotFound when it has none."""
-    _, _, voice_name = voice_id.rpartition(":")
-    for voice in engine.voices():
-        if voice.id == voice_id or voice.name == voice_name:
-            return voice
+    voice = engine.find_voice(voice_id)
+    if voice is not None:
+        return voice
     raise VoiceNotFound(f"Unknown voice {voice_id!r}. {_HOW_TO_FIND}")

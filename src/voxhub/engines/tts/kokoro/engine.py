@@ -7,6 +7,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ from voxhub.engines.tts.base import (
 )
 from voxhub.engines.tts.kokoro.model import SAMPLES_PER_FRAME, KokoroAssets, load_assets
 from voxhub.engines.tts.options import EngineOptions
-from voxhub.errors import EngineUnavailable, UnsupportedLanguage
+from voxhub.errors import EngineUnavailable, UnsupportedLanguage, VoiceNotFound
 from voxhub.timing import WordTiming
 
 SAMPLE_RATE = 24_000
@@ -103,9 +104,7 @@ class KokoroEngine(StockVoices):
         phonemes = self._known(self._phonemize(text, language))
         if not phonemes.strip(" "):
             return SpokenAudio(np.zeros(0, dtype=np.float32), SAMPLE_RATE, ())
-        style = self._styles.get(voice.name)
-        if style is None:
-            raise EngineUnavailable(f"Kokoro has no speaker style {voice.name!r}.")
+        style = self._style(voice.name)
         speed = float(min(max(params.speed, 0.5), 2.0))
         pieces: list[Samples] = []
         words: list[WordTiming] = []
@@ -119,6 +118,33 @@ class KokoroEngine(StockVoices):
             offset += len(audio)
         samples = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
         return SpokenAudio(samples, SAMPLE_RATE, tuple(words))
+
+    def find_voice(self, name: str) -> Voice | None:
+        """A packaged style, or a blend of them: `kokoro:jm_kumo*0.7+jf_alpha*0.3`."""
+        _, _, short = name.rpartition(":")
+        if "+" not in short and "*" not in short:
+            return super().find_voice(name)
+        parts = parse_blend(short)
+        unknown = sorted({style for style, _ in parts} - set(self._styles))
+        if unknown:
+            raise VoiceNotFound(
+                f"Kokoro has no speaker style {', '.join(unknown)} to blend; it has "
+                f"{', '.join(sorted(self._styles))}."
+            )
+        canonical = "+".join(f"{style}*{weight:g}" for style, weight in parts)
+        voice = kokoro_voice(canonical)
+        return replace(voice, gender=None, description=f"Kokoro-82M blend of {canonical}")
+
+    def _style(self, name: str) -> np.ndarray[Any, Any]:
+        """The style vectors of a packaged style or a blend (the weighted mean of them)."""
+        if name in self._styles:
+            return self._styles[name]
+        if "+" in name or "*" in name:
+            parts = parse_blend(name)
+            if all(style in self._styles for style, _ in parts):
+                mixed = sum(weight * self._styles[style] for style, weight in parts)
+                return np.asarray(mixed, dtype=np.float32)
+        raise EngineUnavailable(f"Kokoro has no speaker style {name!r}.")
 
     def _phonemize(self, text: str, language: str) -> str:
         if language == "en":
@@ -152,6 +178,31 @@ class KokoroEngine(StockVoices):
         scale = len(audio) / (frames[-1] * SAMPLES_PER_FRAME) if frames[-1] else 1.0
         edges = frames[1 : len(tokens) + 2] * SAMPLES_PER_FRAME * scale
         return audio, edges
+
+
+def parse_blend(name: str) -> list[tuple[str, float]]:
+    """`a*0.7+b*0.3` (weights default to 1) as styles with weights summing to 1, heaviest
+    first; VoiceNotFound when it is not a blend of at least two styles."""
+    weights: dict[str, float] = {}
+    for part in name.split("+"):
+        style, star, weight = part.strip().partition("*")
+        try:
+            value = float(weight) if star else 1.0
+        except ValueError:
+            value = -1.0
+        if not style or not value > 0:
+            raise VoiceNotFound(
+                f"Voice {name!r} is not a blend: write styles with positive weights, "
+                "such as kokoro:jm_kumo*0.7+jf_alpha*0.3."
+            )
+        weights[style.strip()] = weights.get(style.strip(), 0.0) + value
+    if len(weights) < 2:
+        raise VoiceNotFound(f"Voice {name!r} blends fewer than two styles.")
+    total = sum(weights.values())
+    return sorted(
+        ((style, round(value / total, 3)) for style, value in weights.items()),
+        key=lambda item: (-item[1], item[0]),
+    )
 
 
 def _batches(phonemes: str, limit: int) -> list[str]:

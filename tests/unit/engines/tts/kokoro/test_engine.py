@@ -7,7 +7,7 @@ import pytest
 
 from voxhub.engines.pool import EnginePool
 from voxhub.engines.tts.base import SynthesisParams, TTSEngine
-from voxhub.errors import UnsupportedLanguage
+from voxhub.errors import UnsupportedLanguage, VoiceNotFound
 
 pytestmark = pytest.mark.kokoro
 
@@ -72,3 +72,22 @@ def test_voices_and_defaults(kokoro: TTSEngine) -> None:
     assert kokoro.capabilities.word_timings and not kokoro.capabilities.cloning
     with pytest.raises(UnsupportedLanguage):
         kokoro.default_voice("fr")
+
+
+def test_a_blend_of_styles_is_a_voice(kokoro: TTSEngine) -> None:
+    blend = kokoro.find_voice("kokoro:jf_alpha*1+jm_kumo*3")
+    # weights are normalized and the heaviest style comes first
+    assert blend is not None and blend.id == "kokoro:jm_kumo*0.75+jf_alpha*0.25"
+    assert blend.languages == ("zh", "en")
+    text, params = "今天天气很好。", SynthesisParams()
+    mixed = kokoro.synthesize(text, blend, "zh", params).samples
+    styles = [kokoro.find_voice(name) for name in ("jm_kumo", "jf_alpha")]
+    pure = [kokoro.synthesize(text, v, "zh", params).samples for v in styles if v is not None]
+    assert len(pure) == 2
+    # a voice of its own: neither of the styles it mixes
+    for samples in pure:
+        assert len(samples) != len(mixed) or not np.allclose(samples, mixed)
+    with pytest.raises(VoiceNotFound, match="no speaker style af_bella"):
+        kokoro.find_voice("kokoro:af_bella+jm_kumo")
+    with pytest.raises(VoiceNotFound, match="positive weights"):
+        kokoro.find_voice("kokoro:jm_kumo*0+jf_alpha")
