@@ -64,12 +64,13 @@ def test_concurrent_calls_match_serial_ones(espeak: TTSEngine) -> None:
         parallel = list(
             pool.map(lambda t: espeak.synthesize(t, voice, "en", SynthesisParams()), texts)
         )
-    # espeak's output varies by a few samples from call to call, so compare closely, not exactly
+    # espeak's output varies by up to about 10 ms from call to call, so compare closely, not
+    # exactly: calls that mixed up each other's text would differ in words and by far more
     for one, other in zip(serial, parallel, strict=True):
-        assert abs(len(one.samples) - len(other.samples)) < 0.005 * len(one.samples)
+        assert abs(len(one.samples) - len(other.samples)) < 0.02 * len(one.samples)
         assert [w.text for w in one.words] == [w.text for w in other.words]
         for a, b in zip(one.words, other.words, strict=True):
-            assert abs(a.start - b.start) < 0.01
+            assert abs(a.start - b.start) < 0.03
 
 
 def test_blank_text_is_silence(espeak: TTSEngine) -> None:
