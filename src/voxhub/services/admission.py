@@ -53,8 +53,8 @@ class _Waiter:
     name: str = field(compare=False)
     future: asyncio.Future[None] = field(compare=False)
     # forecast work of its synthesis, in seconds of the undivided machine, and its deadline
-    predicted: float = field(compare=False, default=0.0)
-    deadline: float = field(compare=False, default=math.inf)
+    predicted: float = field(compare=False)
+    deadline: float = field(compare=False)
 
 
 @dataclass
@@ -241,11 +241,7 @@ class Admission:
     def _plan(self, newcomer: Planned) -> tuple[list[Planned], list[Planned], int]:
         """What runs now, the queue with `newcomer` where it would join, and its place."""
         now = self._clock()
-        done = self._service.read(now)
-        running = [
-            Planned(job.name, remaining(job.predicted, done - job.started), job.deadline - now)
-            for job in self._running.values()
-        ]
+        running = self._running_now(now)
         rank = 0 if newcomer.name == SHORT else 1
         queued = sorted(w for w in self._waiters if not w.future.done())
         ahead = [Planned(w.name, w.predicted, w.deadline - now) for w in queued if w.rank <= rank]
@@ -325,17 +321,20 @@ class Admission:
 
     def _forecast_running(self, token: int) -> float:
         """Seconds the running synthesis `token` is forecast to take from now."""
-        now = self._clock()
-        done = self._service.read(now)
-        jobs = [
-            Planned(job.name, remaining(job.predicted, done - job.started))
-            for other, job in self._running.items()
-            if other != token
-        ]
+        jobs = self._running_now(self._clock(), leave_out=token)
         own = self._running[token]
         # it holds its slot already: the class limit does not apply to it
         slots = {own.name: len(self._running)}
         return forecast(jobs, [Planned(own.name, own.predicted)], slots).waiting[0][1]
+
+    def _running_now(self, now: float, leave_out: int | None = None) -> list[Planned]:
+        """Every synthesis holding a slot: its work left and the seconds to its deadline."""
+        done = self._service.read(now)
+        return [
+            Planned(job.name, remaining(job.predicted, done - job.started), job.deadline - now)
+            for token, job in self._running.items()
+            if token != leave_out
+        ]
 
     def _limits(self) -> dict[str, int]:
         return {name: stats.limit for name, stats in self.stats.items()}

@@ -95,6 +95,10 @@ class SubtitleSettings(BaseModel):
     latin_chars_per_line: int = 42
 
 
+def _cores() -> int:
+    return os.cpu_count() or 1
+
+
 class AdmissionSettings(BaseModel):
     """Online requests by text length: concurrency, queues and deadlines."""
 
@@ -103,7 +107,7 @@ class AdmissionSettings(BaseModel):
     # syntheses at once: one short text per core and a long one per two cores (2 and 1 on
     # two cores); each inference uses every core, and the deadline forecast refuses what
     # sharing them would make late, so higher limits add refusals rather than throughput
-    short_concurrency: int = Field(default_factory=lambda: _cores(), ge=1)
+    short_concurrency: int = Field(default_factory=_cores, ge=1)
     long_concurrency: int = Field(default_factory=lambda: max(1, _cores() // 2), ge=1)
     # requests that may wait for a slot; beyond that the answer is 429
     short_queue: int = 8
@@ -369,10 +373,6 @@ class Settings(BaseSettings):
         return self.online.inference_threads or (
             admission.short_concurrency + admission.long_concurrency
         )
-
-
-def _cores() -> int:
-    return os.cpu_count() or 1
 
 
 def log_options(settings: Settings) -> LogOptions:

@@ -14,7 +14,9 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = ("zh", "en")
 _LETTERS_PER_HAN = 3
 _HAN_SHARE_FOR_ZH = 0.25
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+# one Han character (the CJK ideograph blocks); text/runs.py splits mixed text with it too
+HAN_CHARACTER = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
+_HAN = re.compile(HAN_CHARACTER)
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
 
 _ALIASES: dict[str, str] = {

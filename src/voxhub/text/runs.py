@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from voxhub.text.language import HAN_CHARACTER
+
 # a Han character; a Latin word of two letters or more (with inner apostrophes, hyphens, dots
 # and digits: "don't", "e-mail", "Node.js", "GPT-4"); anything else is neutral and joins a run
 _TOKEN = re.compile(
-    r"(?P<zh>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f])"
+    rf"(?P<zh>{HAN_CHARACTER})"
     r"|(?P<en>[A-Za-z][A-Za-z]*(?:['’.\-][A-Za-z0-9]+|[0-9]+)*[A-Za-z0-9]*)"
 )
 

@@ -122,7 +122,7 @@ class KokoroEngine(StockVoices):
     def find_voice(self, name: str) -> Voice | None:
         """A packaged style, or a blend of them: `kokoro:jm_kumo*0.7+jf_alpha*0.3`."""
         _, _, short = name.rpartition(":")
-        if "+" not in short and "*" not in short:
+        if not _is_blend(short):
             return super().find_voice(name)
         parts = parse_blend(short)
         unknown = sorted({style for style, _ in parts} - set(self._styles))
@@ -139,7 +139,7 @@ class KokoroEngine(StockVoices):
         """The style vectors of a packaged style or a blend (the weighted mean of them)."""
         if name in self._styles:
             return self._styles[name]
-        if "+" in name or "*" in name:
+        if _is_blend(name):
             parts = parse_blend(name)
             if all(style in self._styles for style, _ in parts):
                 mixed = sum(weight * self._styles[style] for style, weight in parts)
@@ -178,6 +178,10 @@ class KokoroEngine(StockVoices):
         scale = len(audio) / (frames[-1] * SAMPLES_PER_FRAME) if frames[-1] else 1.0
         edges = frames[1 : len(tokens) + 2] * SAMPLES_PER_FRAME * scale
         return audio, edges
+
+
+def _is_blend(name: str) -> bool:
+    return "+" in name or "*" in name
 
 
 def parse_blend(name: str) -> list[tuple[str, float]]:
