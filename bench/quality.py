@@ -1,13 +1,16 @@
-"""Quality benchmark: `python bench/quality.py [--voices kokoro:jm_kumo,espeak:cmn]`."""
+"""Quality benchmark: `python bench/quality.py [--voices kokoro:jm_kumo] [--parts voices,mixed]`."""
 
 from __future__ import annotations
 
 import argparse
 
-from voxhub.benchmarks.quality import run
+from voxhub.benchmarks.quality import PARTS, run
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--voices", default="", help="Comma-separated voices (default: all).")
+    parser.add_argument(
+        "--parts", default=",".join(PARTS), help=f"Comma-separated, of {', '.join(PARTS)}."
+    )
     args = parser.parse_args()
-    run(voices=[v for v in args.voices.split(",") if v])
+    run(voices=[v for v in args.voices.split(",") if v], parts=args.parts.split(","))

@@ -3,12 +3,15 @@ Chinese, WER for English), and English inside Chinese text scored against Englis
 
 from __future__ import annotations
 
+import re
 import statistics
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from voxhub.audio.resample import resample
+from voxhub.benchmarks.quality_texts import CHINESE, ENGLISH, MIXED, WORD_MIXED
+from voxhub.benchmarks.syllables import syllable_error_rate
 from voxhub.container import Container
 from voxhub.engines.asr.accuracy import character_error_rate, word_error_rate
 from voxhub.engines.asr.base import ASREngine
@@ -17,32 +20,19 @@ from voxhub.engines.pool import ASREnginePool
 from voxhub.errors import UnsupportedLanguage, VoxhubError
 from voxhub.services.synthesis import SynthesisRequest, SynthesisResult, Synthesizer
 from voxhub.settings import EngineSettings, Settings
+from voxhub.text.language import HAN_CHARACTER
 
-# texts no test uses, without numbers (normalization is measured on its own)
-CHINESE = (
-    "春天来了，公园里的花都开了，孩子们在草地上放风筝。",
-    "请把桌子上的文件整理好，然后交给办公室的王老师。",
-    "这家餐厅的面条很有名，每天中午都有很多人排队。",
-    "他一边听音乐一边看书，完全没有注意到外面下雨了。",
-    "我们明天早上出发去海边，记得带上帽子和防晒霜。",
-)
-ENGLISH = (
-    "The library closes early on weekends, so plan your visit in the morning.",
-    "She carried the heavy boxes up the stairs without asking anyone for help.",
-    "Fresh bread from the corner bakery is the best part of my day.",
-    "Our neighbors painted their fence bright yellow during the summer holiday.",
-    "Please remind me to water the plants before we leave for the airport.",
-)
-# English sentences inside Chinese text, each scored against the same sentence alone
-MIXED = (
-    ("会议马上开始。", ENGLISH[0], "大家请安静。"),
-    ("他笑着对我们说了一句话。", ENGLISH[2], "我们都同意。"),
-    ("请大家注意。", ENGLISH[4], "谢谢合作。"),
-)
 SAMPLE_RATE = 16_000
+HAN = re.compile(HAN_CHARACTER)
+LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 
 
-def run(out: Callable[[str], None] = print, voices: Sequence[str] = ()) -> None:
+PARTS = ("voices", "mixed", "normalization", "recognition")
+
+
+def run(
+    out: Callable[[str], None] = print, voices: Sequence[str] = (), parts: Sequence[str] = PARTS
+) -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(
             data_dir=Path(data_dir),
@@ -52,30 +42,59 @@ def run(out: Callable[[str], None] = print, voices: Sequence[str] = ()) -> None:
         synthesizer = container.synthesizer
         asr = ASREnginePool(ASROptions(cache_dir=data_dir), ["whisper"]).get("whisper")
         names = list(voices) or [v.id for v in container.voices.all() if _speaks(v.languages)]
-        out(
-            f"round trip through whisper-base (file route): {len(CHINESE)} Chinese and "
-            f"{len(ENGLISH)} English texts per voice; mean CER (zh) / WER (en), lower is better"
-        )
-        out(f"{'voice':<36}{'zh CER':>9}{'en WER':>9}")
-        for name in names:
-            cells = []
-            for language, texts, score in (
-                ("zh", CHINESE, character_error_rate),
-                ("en", ENGLISH, word_error_rate),
-            ):
-                rates = _round_trip(synthesizer, asr, name, language, texts, score)
-                cells.append(f"{100 * statistics.mean(rates):8.1f}%" if rates else f"{'—':>9}")
-            out(f"{name:<36}{''.join(cells)}")
-        out(
-            "\nEnglish sentences inside Chinese text, spoken by a Chinese voice (and its "
-            "partner for English when it has no English): WER of the English part vs alone"
-        )
-        for name in names:
-            try:
-                inside, alone = _mixed(synthesizer, asr, name)
-            except VoxhubError:
-                continue
-            out(f"{name:<36} inside {100 * inside:5.1f}%  alone {100 * alone:5.1f}%")
+        if "voices" in parts:
+            _voices_table(out, synthesizer, asr, names)
+        if "mixed" in parts:
+            _mixed_tables(out, synthesizer, asr, names)
+
+
+def _voices_table(
+    out: Callable[[str], None], synthesizer: Synthesizer, asr: ASREngine, names: Sequence[str]
+) -> None:
+    out(
+        f"round trip through whisper-base (file route): {len(CHINESE)} Chinese and "
+        f"{len(ENGLISH)} English texts per voice, mean error rates, lower is better; "
+        "zh syllables: toneless pinyin, so a homophone the recognizer chose is no error"
+    )
+    out(f"{'voice':<40}{'zh CER':>9}{'zh syll':>9}{'en WER':>9}")
+    for name in names:
+        chinese = _round_trip(synthesizer, asr, name, "zh", CHINESE)
+        english = _round_trip(synthesizer, asr, name, "en", ENGLISH)
+        cells = [
+            _mean_cell(chinese, character_error_rate),
+            _mean_cell(chinese, syllable_error_rate),
+            _mean_cell(english, word_error_rate),
+        ]
+        out(f"{name:<40}{''.join(cells)}")
+
+
+def _mean_cell(heard: Sequence[tuple[str, str]], score: Callable[[str, str], float]) -> str:
+    if not heard:
+        return f"{'—':>9}"
+    return f"{100 * statistics.mean(score(text, h) for text, h in heard):8.1f}%"
+
+
+def _mixed_tables(
+    out: Callable[[str], None], synthesizer: Synthesizer, asr: ASREngine, names: Sequence[str]
+) -> None:
+    out(
+        "\nEnglish sentences inside Chinese text, spoken by a Chinese voice (and its "
+        "partner for English when it has no English): WER of the English part vs alone"
+    )
+    for name in names:
+        try:
+            inside, alone = _mixed(synthesizer, asr, name)
+        except VoxhubError:
+            continue
+        out(f"{name:<40} inside {100 * inside:5.1f}%  alone {100 * alone:5.1f}%")
+    out(
+        "\nEnglish names inside Chinese clauses (whole sentence recognized as Chinese): "
+        "CER of the Chinese characters, WER of the English words"
+    )
+    for name in names:
+        portions = _word_mixed(synthesizer, asr, name)
+        if portions is not None:
+            out(f"{name:<40} zh {100 * portions[0]:5.1f}%  en {100 * portions[1]:5.1f}%")
 
 
 def _speaks(languages: Sequence[str]) -> bool:
@@ -83,14 +102,10 @@ def _speaks(languages: Sequence[str]) -> bool:
 
 
 def _round_trip(
-    synthesizer: Synthesizer,
-    asr: ASREngine,
-    voice: str,
-    language: str,
-    texts: Sequence[str],
-    score: Callable[[str, str], float],
-) -> list[float]:
-    rates = []
+    synthesizer: Synthesizer, asr: ASREngine, voice: str, language: str, texts: Sequence[str]
+) -> list[tuple[str, str]]:
+    """Each text with what the recognizer heard; empty when the voice does not speak it."""
+    heard = []
     for text in texts:
         try:
             plan = synthesizer.plan(SynthesisRequest(text, voice, language))
@@ -99,8 +114,8 @@ def _round_trip(
         if language not in plan.voice.languages:
             return []
         result = synthesizer.synthesize(plan)
-        rates.append(score(text, _heard(asr, result, 0.0, result.duration, language)))
-    return rates
+        heard.append((text, _heard(asr, result, 0.0, result.duration, language)))
+    return heard
 
 
 def _mixed(synthesizer: Synthesizer, asr: ASREngine, voice: str) -> tuple[float, float]:
@@ -118,6 +133,28 @@ def _mixed(synthesizer: Synthesizer, asr: ASREngine, voice: str) -> tuple[float,
         single = synthesizer.synthesize(synthesizer.plan(SynthesisRequest(english, speaker.id)))
         alone.append(word_error_rate(english, _heard(asr, single, 0.0, single.duration, "en")))
     return statistics.mean(inside), statistics.mean(alone)
+
+
+def _word_mixed(synthesizer: Synthesizer, asr: ASREngine, voice: str) -> tuple[float, float] | None:
+    """Mean CER of the Han characters and WER of the Latin words; None without Chinese."""
+    chinese, english = [], []
+    for text in WORD_MIXED:
+        plan = synthesizer.plan(SynthesisRequest(text, voice))
+        if "zh" not in plan.voice.languages:
+            return None
+        result = synthesizer.synthesize(plan)
+        heard = _heard(asr, result, 0.0, result.duration, "zh")
+        chinese.append(character_error_rate(_han(text), _han(heard)))
+        english.append(word_error_rate(_latin(text), _latin(heard)))
+    return statistics.mean(chinese), statistics.mean(english)
+
+
+def _han(text: str) -> str:
+    return "".join(HAN.findall(text))
+
+
+def _latin(text: str) -> str:
+    return " ".join(LATIN_WORD.findall(text))
 
 
 def _heard(asr: ASREngine, result: SynthesisResult, start: float, end: float, language: str) -> str:

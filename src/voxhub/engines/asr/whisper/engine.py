@@ -23,6 +23,7 @@ from voxhub.engines.asr.cost import DecodeCost
 from voxhub.engines.asr.languages import AUTO, resolve_language
 from voxhub.engines.asr.options import ASROptions
 from voxhub.engines.asr.vad import SileroVad, speech_spans
+from voxhub.engines.asr.whisper.loops import without_loop
 from voxhub.engines.asr.whisper.model import whisper_model_dir
 from voxhub.engines.asr.whisper.quick import quick_decode
 from voxhub.engines.asr.whisper.session import WhisperSession
@@ -277,4 +278,5 @@ class WhisperEngine:
         return RecognizedSegment(text, float(raw.start), float(raw.end), words)
 
     def _clean(self, text: str, language: str) -> str:
-        return self._chinese.clean(text) if language == "zh" else " ".join(text.split())
+        cleaned = self._chinese.clean(text) if language == "zh" else " ".join(text.split())
+        return without_loop(cleaned, language)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from voxhub.engines.asr.base import RecognizedWord, is_cjk
+from voxhub.engines.asr.whisper.loops import loop_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +47,11 @@ def whole_words(pieces: Iterable[WordPiece]) -> list[WordPiece]:
 def recognized(
     pieces: Iterable[WordPiece], clean: Callable[[str], str]
 ) -> tuple[str, tuple[RecognizedWord, ...]]:
-    """The text of the pieces (spaced as whisper spaced them) and their whole words, cleaned."""
+    """The text of the pieces (spaced as whisper spaced them) and their whole words, cleaned;
+    a decoding loop is cut after its first turn."""
     merged = whole_words(pieces)
+    cut = loop_start([w.text.strip().lower() for w in merged])
+    merged = merged[:cut]
     words = tuple(
         RecognizedWord(text, w.start, w.end, w.probability)
         for w in merged

@@ -43,3 +43,12 @@ def test_mixed_chinese_keeps_latin_words_whole_and_characters_apart() -> None:
 def test_nothing_heard_is_no_text() -> None:
     assert recognized([], _english) == ("", ())
     assert recognized(_pieces(" ", "  "), _english) == ("", ())
+
+
+def test_a_loop_in_word_pieces_keeps_its_first_turn() -> None:
+    pieces = [WordPiece("请", 3.5, 3.6, 0.9)] + [
+        WordPiece("问", 3.6 + i / 100, 3.61 + i / 100, 0.9) for i in range(40)
+    ]
+    text, words = recognized(pieces, str.strip)
+    assert text == "请问"
+    assert [w.text for w in words] == ["请", "问"]
