@@ -17,8 +17,7 @@ from voxhub.errors import EmptyText, SynthesisCancelled, TextTooLong, VoxhubErro
 from voxhub.services.voices.catalog import VoiceCatalog
 from voxhub.services.voices.defaults import apply_defaults
 from voxhub.text.language import detect_language, normalize_language_tag
-from voxhub.text.normalize import normalize
-from voxhub.text.runs import language_runs
+from voxhub.text.runs import language_runs, spoken_runs
 from voxhub.text.sentences import split_sentences
 from voxhub.timing import SentenceTiming, WordTiming
 
@@ -269,7 +268,7 @@ class Synthesizer:
         words: list[WordTiming] = []
         offset = 0
         gap = np.zeros(round(RUN_PAUSE * rate), dtype=np.float32)
-        runs = language_runs(display, plan.language)
+        runs = spoken_runs(display, plan.language)
         for run in runs:
             engine, voice, language = self._speaker(plan, run.language)
             samples, run_words = _speak_run(engine, voice, language, run.text, plan.params)
@@ -300,8 +299,8 @@ class Synthesizer:
 def _speak_run(
     engine: TTSEngine, voice: Voice, language: str, text: str, params: SynthesisParams
 ) -> tuple[Samples, list[WordTiming]]:
-    """A run of one language at its engine's rate, edge silence trimmed."""
-    audio = engine.synthesize(normalize(text, language), voice, language, params)
+    """A run of one language (already normalized) at its engine's rate, edge silence trimmed."""
+    audio = engine.synthesize(text, voice, language, params)
     first, last = speech_bounds(audio.samples, audio.sample_rate)
     samples = audio.samples[first:last]
     length = len(samples) / audio.sample_rate

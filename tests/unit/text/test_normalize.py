@@ -58,7 +58,7 @@ def en(text: str) -> str:
         ("5kg", "五千克"),
         ("10km", "十公里"),
         ("3cm", "三厘米"),
-        ("2m", "二米"),
+        ("2m", "两米"),
         ("20°C", "二十摄氏度"),
         ("20℃", "二十摄氏度"),
         ("100ml", "一百毫升"),
@@ -82,6 +82,46 @@ def en(text: str) -> str:
     ],
 )
 def test_zh(text: str, expected: str) -> None:
+    assert zh(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 两 before measure words and units, and a leading 2 before 千/万/亿
+        ("2kg", "两千克"),
+        ("2小时", "两小时"),
+        ("2000元", "两千元"),
+        ("2月", "二月"),
+        ("2年级", "二年级"),
+        # money: the cents' trailing zeros are not said
+        ("¥12.50", "十二点五元"),
+        ("12.50元", "十二点五元"),
+        ("-5℃", "零下五摄氏度"),
+        # phone numbers and codes digit by digit
+        ("拨打110", "拨打一一零"),
+        ("打100分", "打一百分"),
+        ("验证码6688", "验证码六六八八"),
+        ("302房间", "三零二房间"),
+        ("RTX 4090", "RTX四零九零"),
+        ("+86 139 1234 5678", "加八六 一三九 一二三四 五六七八"),
+        ("90后", "九零后"),
+        ("2024赛季", "二零二四赛季"),
+        # math and symbols
+        ("1+1=2", "一加一等于二"),
+        ("8-3=5", "八减三等于五"),
+        ("√16=4", "根号十六等于四"),
+        ("3²=9", "三的平方等于九"),
+        ("3:1", "三比一"),
+        ("9:00-18:00", "九点整到十八点整"),
+        ("100+个", "一百多个"),
+        ("30元/斤", "三十元一斤"),
+        ("C++", "C加加"),
+        ("张三&李四", "张三和李四"),
+        ("20m²", "二十平方米"),
+    ],
+)
+def test_zh_readings_people_use(text: str, expected: str) -> None:
     assert zh(text) == expected
 
 
@@ -208,6 +248,46 @@ def test_zh_sentence() -> None:
     ],
 )
 def test_en(text: str, expected: str) -> None:
+    assert en(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # codes and phone numbers
+        ("room 302", "room three oh two"),
+        ("Dial 911", "Dial nine one one"),
+        ("PIN 4821", "PIN four eight two one"),
+        ("Boeing 747", "Boeing seven forty-seven"),
+        ("UA 857", "UA eight fifty-seven"),
+        ("CES 2024", "CES twenty twenty-four"),
+        ("+1 415 555 2671", "plus one, four one five, five five five, two six seven one"),
+        ("650.555.1212", "six five zero, five five five, one two one two"),
+        # Roman numerals where they can only be numbers
+        ("King Henry VIII", "King Henry the Eighth"),
+        ("World War II", "World War Two"),
+        ("Part II", "Part II"),
+        ("James I arrived", "James I arrived"),
+        # fractions, ranges, years
+        ("1 1/2 hours", "one and a half hours"),
+        ("$10-$20", "ten to twenty dollars"),
+        ("9am-5pm", "nine A M to five P M"),
+        ("pages 5-10.", "pages five to ten."),
+        ("in 1066.", "in ten sixty-six."),
+        # math and symbols; words and addresses are left alone
+        ("3 × 4 = 12", "three times four equals twelve"),
+        ("7 - 3 = 4", "seven minus three equals four"),
+        ("x² + y² = z²", "x squared plus y squared equals z squared"),
+        ("the ratio 3:2", "the ratio three to two"),
+        ("C# and C++", "C sharp and C plus plus"),
+        ("@voxhub", "at voxhub"),
+        ("a@b.com", "a@b.com"),
+        ("A+ grade", "A+ grade"),
+        ("word *stress* word", "word *stress* word"),
+        ("20 m²", "twenty square meters"),
+    ],
+)
+def test_en_readings_people_use(text: str, expected: str) -> None:
     assert en(text) == expected
 
 

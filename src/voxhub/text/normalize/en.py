@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from voxhub.text.normalize.en_codes import EN_CODE_RULES
+from voxhub.text.normalize.en_roman import EN_ROMAN_RULES
 from voxhub.text.normalize.en_words import (
     EN_CURRENCIES,
     EN_SCALE_SUFFIXES,
@@ -33,6 +35,11 @@ from voxhub.text.normalize.shared import (
     split_number,
     unit_alternation,
 )
+from voxhub.text.normalize.symbols import EN_SYMBOL_RULES
+
+_MERIDIEM = r"(?i:[ap]\.m\.|[ap]m)(?![A-Za-z])"
+# a time that cannot be a plain number: 9:00, 9am, 9:30 p.m.
+_CLOCK = rf"(?:[01]?[0-9]|2[0-4])(?::[0-5][0-9](?:\s?{_MERIDIEM})?|\s?{_MERIDIEM})"
 
 
 def _en_meridiem(raw: str | None, match: re.Match[str]) -> str:
@@ -103,20 +110,32 @@ def _en_unit(match: re.Match[str]) -> str:
     return pad(match, f"{en_number(token)} {singular if is_one else plural}")
 
 
+def _en_fraction_name(numerator: int, denominator: int) -> str:
+    if denominator == 2:
+        return "half" if numerator == 1 else "halves"
+    if denominator == 4:
+        return "quarter" if numerator == 1 else "quarters"
+    ordinal = en_ordinal(str(denominator))
+    return ordinal if numerator == 1 else ordinal + "s"
+
+
 def _en_fraction(match: re.Match[str]) -> str:
     numerator, denominator = int(match.group(1)), int(match.group(2))
     if denominator < 2:
         return match.group(0)
     if (numerator, denominator) == (24, 7):
         return pad(match, "twenty-four seven")
-    if denominator == 2:
-        name = "half" if numerator == 1 else "halves"
-    elif denominator == 4:
-        name = "quarter" if numerator == 1 else "quarters"
-    else:
-        ordinal = en_ordinal(str(denominator))
-        name = ordinal if numerator == 1 else ordinal + "s"
-    return pad(match, f"{en_cardinal(numerator)} {name}")
+    return pad(match, f"{en_cardinal(numerator)} {_en_fraction_name(numerator, denominator)}")
+
+
+def _en_mixed_number(match: re.Match[str]) -> str:
+    """1 1/2 -> one and a half; 2 3/4 -> two and three quarters."""
+    whole, numerator, denominator = (int(group) for group in match.group(1, 2, 3))
+    if not 0 < numerator < denominator:
+        return match.group(0)
+    count = "a" if numerator == 1 else en_cardinal(numerator)
+    name = _en_fraction_name(numerator, denominator)
+    return pad(match, f"{en_cardinal(whole)} and {count} {name}")
 
 
 def _en_ordinal_rule(match: re.Match[str]) -> str:
@@ -125,6 +144,15 @@ def _en_ordinal_rule(match: re.Match[str]) -> str:
 
 def _en_range(match: re.Match[str]) -> str:
     return f"{match.group(1)} to {match.group(2)}"
+
+
+def _en_money_range(match: re.Match[str]) -> str:
+    """$10-$20 -> 10 to $20: the currency is said once, after the second amount."""
+    return f"{match.group(2)} to {match.group(1)}{match.group(3)}"
+
+
+def _en_early_year(match: re.Match[str]) -> str:
+    return en_year(int(match.group(0)))
 
 
 def _en_digit_groups(match: re.Match[str]) -> str:
@@ -183,6 +211,7 @@ def _en_suffix_title(match: re.Match[str]) -> str:
 
 
 EN_RULES: list[Rule] = [
+    *EN_ROMAN_RULES,
     (re.compile(r"&"), _en_ampersand),
     (re.compile(r"\b(Mr|Mrs|Ms)\.(?=\s)"), _en_title),
     (re.compile(r"\b(Dr|Prof)\.(?=\s+[A-Z])"), _en_title),
@@ -213,6 +242,11 @@ EN_RULES: list[Rule] = [
         ),
         en_day_month,
     ),
+    # 9am-5pm, 9:00-17:30: the first time, "to", then the second
+    (
+        re.compile(rf"(?<![0-9:])({_CLOCK})\s?[-–]\s?(?={_CLOCK}(?![0-9]))"),
+        lambda m: m.group(1) + " to ",
+    ),
     (
         re.compile(
             r"(?<![0-9:])([01]?[0-9]|2[0-4]):([0-5][0-9])(?::([0-5][0-9]))?(?![0-9:])"
@@ -224,6 +258,8 @@ EN_RULES: list[Rule] = [
         re.compile(r"(?<![0-9:.,])([0-9]{1,2})\s*((?i:[ap]\.m\.|[ap]m))(?![A-Za-z])"),
         _en_hour_meridiem,
     ),
+    *EN_CODE_RULES,
+    *EN_SYMBOL_RULES,
     (
         re.compile(
             # North American numbers. A bare 555-1234 needs an exchange code not starting with
@@ -235,10 +271,12 @@ EN_RULES: list[Rule] = [
     ),
     (
         re.compile(
-            r"(?<![0-9A-Za-z.,-])([0-9]+(?:\.[0-9]+)?)[-–]([0-9]+(?:\.[0-9]+)?)(?![0-9.,-])"
+            r"(?<![0-9A-Za-z.,-])([0-9]+(?:\.[0-9]+)?)[-–]([0-9]+(?:\.[0-9]+)?)"
+            r"(?![0-9]|[.,][0-9]|-)"
         ),
         _en_range,
     ),
+    (re.compile(rf"([$€£¥])({NUM})\s?[-–]\s?\1?({NUM})"), _en_money_range),
     (
         re.compile(
             rf"([-−])?([$€£¥])\s?({NUM})"
@@ -251,6 +289,10 @@ EN_RULES: list[Rule] = [
         re.compile(rf"({SIGNED})\s?({unit_alternation(EN_UNITS)})(?![A-Za-z0-9])"),
         _en_unit,
     ),
+    (
+        re.compile(r"(?<![0-9/.,])([0-9]+) ([0-9]{1,2})/([0-9]{1,2})(?![0-9/])"),
+        _en_mixed_number,
+    ),
     (re.compile(r"(?<![0-9/.,])([0-9]{1,3})/([0-9]{1,3})(?![0-9/])"), _en_fraction),
     (re.compile(r"(?<![0-9])([0-9]{1,3}(?:,[0-9]{3})*|[0-9]+)(?:st|nd|rd|th)\b"), _en_ordinal_rule),
     (re.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+){2,}(?![0-9])"), _en_dotted),
@@ -259,6 +301,8 @@ EN_RULES: list[Rule] = [
         re.compile(r"(?<![0-9])(?<![0-9][.,])(1[1-9][0-9]{2}|20[0-9]{2})(?![0-9]|[.,][0-9])"),
         _en_year_rule,
     ),
+    # in 1066: years before 1100 are read as years only after "in" at the end of a clause
+    (re.compile(r"(?<=[Ii]n )10(?:0[1-9]|[1-9][0-9])(?=[.,;!?]|$)"), _en_early_year),
     (re.compile(r"(?<![0-9A-Za-z])[-−](?=[0-9])"), _en_minus),
     (re.compile(NUM), _en_plain_number),
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from voxhub.text.normalize.shared import (
-    MAX_ZH_CARDINAL_DIGITS,
     NUM,
     PHONE_MIN_DIGITS,
     SIGNED,
@@ -14,12 +13,13 @@ from voxhub.text.normalize.shared import (
     split_number,
     unit_alternation,
 )
+from voxhub.text.normalize.symbols import ZH_SYMBOL_RULES
+from voxhub.text.normalize.zh_codes import ZH_CODE_RULES
+from voxhub.text.normalize.zh_words import zh_amount, zh_count, zh_digits, zh_integer, zh_number
 
-_ZH_DIGITS = "零一二三四五六七八九"
-_ZH_SMALL_UNITS = ("", "十", "百", "千")
-# "2" reads 两 before these measure words (两个, 两点), 二 elsewhere.
-_ZH_LIANG_BEFORE = frozenset("个位只件条张本次台辆天年岁周种名把双对层座点")
-
+# hours and minutes, the hour 0..24
+_TIME = r"(?:[01]?[0-9]|2[0-4])[:：][0-5][0-9]"
+_ZH_CURRENCY_AFTER = "元|块|美元|欧元|英镑|日元|港元|港币"
 _ZH_CURRENCY_PREFIX = {"¥": "元", "￥": "元", "$": "美元", "€": "欧元", "£": "英镑"}
 _ZH_UNITS = {
     "km/h": "公里每小时",
@@ -54,6 +54,11 @@ _ZH_UNITS = {
     "kHz": "千赫兹",
     "Hz": "赫兹",
     "kW": "千瓦",
+    "MB/s": "兆字节每秒",
+    "GB/s": "吉字节每秒",
+    "KB/s": "千字节每秒",
+    "Mbps": "兆比特每秒",
+    "Gbps": "吉比特每秒",
     "W": "瓦",
     "V": "伏",
     "ms": "毫秒",
@@ -64,100 +69,61 @@ _ZH_UNITS = {
 }
 
 
-def _zh_digits(digits: str) -> str:
-    return "".join(_ZH_DIGITS[int(char)] for char in digits)
-
-
-def _zh_section(value: int) -> str:
-    """1..9999 -> 一千零一 etc."""
-    out: list[str] = []
-    zero_pending = False
-    for power in (3, 2, 1, 0):
-        digit = value // 10**power % 10
-        if digit == 0:
-            zero_pending = bool(out)
-            continue
-        if zero_pending:
-            out.append("零")
-            zero_pending = False
-        out.append(_ZH_DIGITS[digit] + _ZH_SMALL_UNITS[power])
-    return "".join(out)
-
-
-def _zh_integer(digits: str) -> str:
-    """Cardinal reading of a digit string; leading zeros and very long strings read digit-wise."""
-    if (len(digits) > 1 and digits.startswith("0")) or len(digits) > MAX_ZH_CARDINAL_DIGITS:
-        return _zh_digits(digits)
-    value = int(digits)
-    if value == 0:
-        return "零"
-    spoken = _zh_cardinal(value)
-    # 10..19 (and 十万, 十亿) are said without the leading 一.
-    return spoken[1:] if spoken.startswith("一十") else spoken
-
-
-def _zh_cardinal(value: int) -> str:
-    """value > 0; 亿 and 万 split the number, so 10**12 is 一万亿 and 10**9 + 1 is 十亿零一."""
-    for size, unit in ((10**8, "亿"), (10**4, "万")):
-        if value >= size:
-            high, rest = divmod(value, size)
-            spoken = _zh_cardinal(high) + unit
-            if rest:
-                # A gap inside the lower part is read as 零: 一亿零一千.
-                spoken += ("零" if rest < size // 10 else "") + _zh_cardinal(rest)
-            return spoken
-    return _zh_section(value)
-
-
-def _zh_number(token: str) -> str:
-    negative, integer, decimals = split_number(token)
-    spoken = _zh_integer(integer) if integer else "零"
-    if decimals:
-        spoken += "点" + _zh_digits(decimals)
-    return ("负" if negative else "") + spoken
-
-
 def _zh_date(match: re.Match[str]) -> str:
     year, month, day = match.group(1, 2, 3)
     if not is_valid_date(int(month), int(day)):
         return match.group(0)
-    return f"{_zh_digits(year)}年{_zh_integer(str(int(month)))}月{_zh_integer(str(int(day)))}日"
+    return f"{zh_digits(year)}年{zh_integer(str(int(month)))}月{zh_integer(str(int(day)))}日"
 
 
 def _zh_year(match: re.Match[str]) -> str:
-    return _zh_digits(match.group(1)) + "年"
+    return zh_digits(match.group(1)) + "年"
 
 
 def _zh_time(match: re.Match[str]) -> str:
     hour, minute, second = int(match.group(1)), int(match.group(2)), match.group(3)
-    spoken = ("两" if hour == 2 else _zh_integer(str(hour))) + "点"
+    spoken = ("两" if hour == 2 else zh_integer(str(hour))) + "点"
     if minute == 0 and second is None:
         return spoken + "整"
-    spoken += ("零" if minute < 10 else "") + _zh_integer(str(minute)) + "分"
+    spoken += ("零" if minute < 10 else "") + zh_integer(str(minute)) + "分"
     if second is not None:
-        spoken += _zh_integer(str(int(second))) + "秒"
+        spoken += zh_integer(str(int(second))) + "秒"
     return spoken
 
 
 def _zh_percent(match: re.Match[str]) -> str:
     negative, integer, decimals = split_number(match.group(1))
-    spoken = _zh_number(integer + ("." + decimals if decimals else ""))
+    spoken = zh_number(integer + ("." + decimals if decimals else ""))
     return ("负" if negative else "") + ("千分之" if match.group(2) == "‰" else "百分之") + spoken
 
 
+def _zh_money(token: str) -> str:
+    # 两元, 两美元: an amount of 2 is counted like things
+    return "两" if token == "2" else zh_amount(token)
+
+
 def _zh_currency(match: re.Match[str]) -> str:
-    return _zh_number(match.group(2)) + _ZH_CURRENCY_PREFIX[match.group(1)]
+    return _zh_money(match.group(2)) + _ZH_CURRENCY_PREFIX[match.group(1)]
+
+
+def _zh_amount_before_currency(match: re.Match[str]) -> str:
+    return _zh_money(match.group(0))
 
 
 def _zh_unit(match: re.Match[str]) -> str:
-    return _zh_number(match.group(1)) + _ZH_UNITS[match.group(2)]
+    token, unit = match.group(1, 2)
+    word = _ZH_UNITS[unit]
+    if token[:1] in "-−" and word.endswith(("摄氏度", "华氏度")):
+        # a temperature below zero is said 零下五摄氏度
+        return "零下" + zh_number(token[1:]) + word
+    return zh_count(token, word) + word
 
 
 def _zh_fraction(match: re.Match[str]) -> str:
     numerator, denominator = match.group(1, 2)
     if int(denominator) == 0:
         return match.group(0)
-    return f"{_zh_integer(denominator)}分之{_zh_integer(numerator)}"
+    return f"{zh_integer(denominator)}分之{zh_integer(numerator)}"
 
 
 def _zh_range(match: re.Match[str]) -> str:
@@ -165,28 +131,22 @@ def _zh_range(match: re.Match[str]) -> str:
 
 
 def _zh_digit_groups(match: re.Match[str]) -> str:
-    return " ".join(_zh_digits(group) for group in match.group(0).split("-"))
+    return " ".join(zh_digits(group) for group in match.group(0).split("-"))
 
 
 def _zh_dotted(match: re.Match[str]) -> str:
-    return "点".join(_zh_digits(part) for part in match.group(0).split("."))
+    return "点".join(zh_digits(part) for part in match.group(0).split("."))
 
 
 def _zh_plain_number(match: re.Match[str]) -> str:
     token = match.group(0)
     if token.isdigit() and len(token) >= PHONE_MIN_DIGITS:
-        return _zh_digits(token)
+        return zh_digits(token)
     text = match.string
-    after = text[match.end() : match.end() + 1]
     # 两个 but 第二个.
-    if (
-        token == "2"
-        and after
-        and after in _ZH_LIANG_BEFORE
-        and text[match.start() - 1 : match.start()] != "第"
-    ):
-        return "两"
-    return _zh_number(token)
+    if text[match.start() - 1 : match.start()] == "第":
+        return zh_number(token)
+    return zh_count(token, text[match.end() : match.end() + 2])
 
 
 def _zh_negative(match: re.Match[str]) -> str:
@@ -199,12 +159,16 @@ ZH_RULES: list[Rule] = [
         _zh_date,
     ),
     (re.compile(r"(?<![0-9])([0-9]{4})年"), _zh_year),
+    *ZH_CODE_RULES,
+    # 9:00-18:00 is 九点整到十八点整
+    (re.compile(rf"(?<![0-9:])({_TIME})\s*[-~～—]\s*(?={_TIME})"), lambda m: m.group(1) + "到"),
     (
         re.compile(
             r"(?<![0-9:])([01]?[0-9]|2[0-4])[:：]([0-5][0-9])(?:[:：]([0-5][0-9]))?(?![0-9])"
         ),
         _zh_time,
     ),
+    *ZH_SYMBOL_RULES,
     (
         re.compile(r"(?<![0-9A-Za-z.,-])([1-9][0-9]{0,3}|0)[-~～]([1-9][0-9]{0,3}|0)(?![0-9.-])"),
         _zh_range,
@@ -212,6 +176,7 @@ ZH_RULES: list[Rule] = [
     (re.compile(r"(?<![0-9A-Za-z-])[0-9]{2,}(?:-[0-9]{2,})+(?![0-9-])"), _zh_digit_groups),
     (re.compile(rf"({SIGNED})\s*([%％‰])"), _zh_percent),
     (re.compile(rf"([¥￥$€£])\s*({SIGNED})"), _zh_currency),
+    (re.compile(rf"{SIGNED}(?=\s*(?:{_ZH_CURRENCY_AFTER}))"), _zh_amount_before_currency),
     (re.compile(rf"({SIGNED})\s*({unit_alternation(_ZH_UNITS)})(?![A-Za-z])"), _zh_unit),
     (re.compile(r"(?<![0-9/])([0-9]{1,4})/([0-9]{1,4})(?![0-9/])"), _zh_fraction),
     (re.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+){2,}(?![0-9])"), _zh_dotted),
