@@ -222,7 +222,7 @@ class WhisperEngine:
             return join_words([s.text for s in segments], language)
         if cost is not None:
             cost.observe(len(samples) / SAMPLE_RATE, time.perf_counter() - started)
-        return self._clean(decoded.text, language)
+        return self._whole_text(decoded.text, language)
 
     def segment_quickly(
         self,
@@ -251,7 +251,7 @@ class WhisperEngine:
             lambda piece: self._clean(piece, language),
         )
         if not words:
-            text = self._clean(decoded.text, language)
+            text = self._whole_text(decoded.text, language)
         if not text:
             return []
         start = words[0].start if words else 0.0
@@ -272,11 +272,14 @@ class WhisperEngine:
             lambda piece: self._clean(piece, language),
         )
         if not words:
-            text = self._clean(raw.text, language)
+            text = self._whole_text(raw.text, language)
         if not text:
             return None
         return RecognizedSegment(text, float(raw.start), float(raw.end), words)
 
     def _clean(self, text: str, language: str) -> str:
-        cleaned = self._chinese.clean(text) if language == "zh" else " ".join(text.split())
-        return without_loop(cleaned, language)
+        return self._chinese.clean(text) if language == "zh" else " ".join(text.split())
+
+    def _whole_text(self, text: str, language: str) -> str:
+        """A decode's text, cleaned, a loop cut (word pieces are cut in `recognized`)."""
+        return without_loop(self._clean(text, language), language)
