@@ -38,6 +38,12 @@ class UnsupportedLanguage(InvalidInput):
     code = "unsupported_language"
 
 
+class InvalidHotwords(InvalidInput):
+    """Too many hotwords, or an empty or overlong one."""
+
+    code = "invalid_hotwords"
+
+
 class UndecodableAudio(InvalidInput):
     """Audio that PyAV cannot read, or that holds no samples."""
 

@@ -83,3 +83,21 @@ def test_through_a_server(recording: Path, live_server: str, tmp_path: Path) -> 
     assert vtt.returncode == 0 and vtt.stdout.startswith("WEBVTT")
     refused = _voxhub(*args, "--language", "zh", cwd=tmp_path)
     assert refused.returncode == 2 and "recognizes: en" in refused.stderr
+
+
+def test_hotwords_here_and_through_a_server(
+    engine_pool: EnginePool, live_server: str, tmp_path: Path
+) -> None:
+    """espeak's "Siobhan Nguyen" is heard as "Shivani and" unless the name is expected."""
+    said = "Please send the invoice to Siobhan Nguyen today."
+    path = tmp_path / "invoice.wav"
+    path.write_bytes(wav_bytes(utterance(engine_pool, [said], "en", "espeak:en-us")))
+    args = ("transcribe", str(path), "--language", "en")
+    plain = _voxhub(*args, cwd=tmp_path)
+    assert plain.returncode == 0 and "Siobhan" not in plain.stdout, plain.stderr
+    for where in ((), ("--url", live_server)):
+        hinted = _voxhub(*args, *where, "--hotwords", "Siobhan Nguyen, Kubernetes", cwd=tmp_path)
+        assert hinted.returncode == 0, hinted.stderr
+        assert "Siobhan Nguyen" in hinted.stdout, (where, hinted.stdout)
+    bad = _voxhub(*args, "--hotwords", "x" * 65, cwd=tmp_path)
+    assert bad.returncode == 2 and "64 characters" in bad.stderr

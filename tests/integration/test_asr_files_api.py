@@ -167,3 +167,55 @@ async def test_size_and_length_limits_are_413(
         await _post(client, data, engine="pocketsphinx"), 413, "payload_too_large"
     )
     assert "2 s" in message and "shorter" in message
+
+
+@pytest.fixture(scope="module")
+def rare_name(engine_pool: EnginePool) -> bytes:
+    """espeak is deterministic: whisper hears this name as "Shivani and" without a hint."""
+    return wav_bytes(utterance(engine_pool, [RARE_NAME_SENTENCE], "en", "espeak:en-us"))
+
+
+RARE_NAME_SENTENCE = "Please send the invoice to Siobhan Nguyen today."
+
+
+async def test_hotwords_bring_a_rare_name_through_both_routes(
+    client: httpx.AsyncClient, rare_name: bytes
+) -> None:
+    plain = await _post(client, rare_name, engine="whisper", language="en")
+    assert "Siobhan" not in plain.json()["text"] and "hotwords_applied" not in plain.json()
+    hinted = await _post(
+        client, rare_name, engine="whisper", language="en", hotwords="Siobhan Nguyen, Kubernetes"
+    )
+    assert hinted.status_code == 200, hinted.text
+    body = hinted.json()
+    assert "Siobhan Nguyen" in body["text"], body["text"]
+    assert body["hotwords_applied"] is True and hinted.headers["x-voxhub-hotwords"] == "applied"
+    assert word_error_rate(RARE_NAME_SENTENCE, body["text"]) == 0.0, body["text"]
+    # OpenAI's prompt primes the recognizer the same way
+    openai = await _post(
+        client,
+        rare_name,
+        "/v1/audio/transcriptions",
+        model="whisper-1",
+        language="en",
+        prompt="An invoice for Siobhan Nguyen.",
+    )
+    assert "Siobhan Nguyen" in openai.json()["text"], openai.text
+
+
+async def test_hotwords_an_engine_cannot_use_are_reported_ignored_and_bad_ones_refused(
+    client: httpx.AsyncClient, speech: np.ndarray
+) -> None:
+    data = wav_bytes(speech)
+    ignored = await _post(
+        client, data, engine="pocketsphinx", hotwords="voxhub", response_format="text"
+    )
+    assert ignored.status_code == 200 and ignored.headers["x-voxhub-hotwords"] == "ignored"
+    assert word_error_rate(SPOKEN, ignored.text) <= 0.20
+    message = await _error(
+        await _post(client, data, engine="whisper", hotwords="x" * 65), 422, "invalid_hotwords"
+    )
+    assert "64 characters" in message
+    many = ", ".join(f"term{i}" for i in range(101))
+    message = await _error(await _post(client, data, hotwords=many), 422, "invalid_hotwords")
+    assert "At most 100" in message

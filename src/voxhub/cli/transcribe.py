@@ -29,6 +29,10 @@ def transcribe(
     output_format: Annotated[
         str, typer.Option("--format", help="text, json, srt or vtt.")
     ] = "text",
+    hotwords: Annotated[
+        str | None,
+        typer.Option(help='Names and terms to expect, comma-separated: "Kubernetes, 司马懿".'),
+    ] = None,
     url: Annotated[
         str | None,
         typer.Option(help="Send the file to this voxhub server instead of decoding here."),
@@ -40,21 +44,29 @@ def transcribe(
 ) -> None:
     """Transcribe a recording and print the text, JSON or subtitles."""
     from voxhub.errors import VoxhubError
+    from voxhub.services.recognition.hotwords import form_hotwords_prompt
     from voxhub.services.transcripts import check_format
 
     try:
         fmt = check_format(output_format)
+        prompt = form_hotwords_prompt(hotwords)
         data = file.read_bytes()
         if url:
-            typer.echo(_remote(url, api_key, file.name, data, engine, language, fmt), nl=False)
+            text = _remote(url, api_key, file.name, data, engine, language, fmt, prompt)
         else:
-            typer.echo(_local(ctx.obj, data, engine, language, fmt), nl=False)
+            text = _local(ctx.obj, data, engine, language, fmt, prompt)
+        typer.echo(text, nl=False)
     except VoxhubError as exc:
         fail(exc.message)
 
 
 def _local(
-    settings: Settings, data: bytes, engine: str | None, language: str | None, fmt: str
+    settings: Settings,
+    data: bytes,
+    engine: str | None,
+    language: str | None,
+    fmt: str,
+    prompt: str | None,
 ) -> str:
     from voxhub.engine_setup import asr_engine_pool
     from voxhub.services.transcription import Transcriber, TranscriptionLimits
@@ -67,7 +79,7 @@ def _local(
         asr.default,
         TranscriptionLimits(max_bytes=asr.max_upload_bytes, max_seconds=asr.max_file_seconds),
     )
-    result = transcriber.transcribe_blocking(data, engine, language, word_timestamps=fmt != "text")
+    result = transcriber.transcribe_blocking(data, engine, language, fmt != "text", prompt)
     if fmt == "json":
         body = {**transcript_json(result.transcript), "engine": result.engine}
         return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
@@ -87,6 +99,7 @@ def _remote(
     engine: str | None,
     language: str | None,
     fmt: str,
+    prompt: str | None,
 ) -> str:
     import httpx
 
@@ -95,6 +108,9 @@ def _remote(
         fields["engine"] = engine
     if language:
         fields["language"] = language
+    if prompt:
+        # the words, checked and joined with commas, as the server reads them
+        fields["hotwords"] = prompt
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     try:
         response = httpx.post(

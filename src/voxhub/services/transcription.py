@@ -23,6 +23,8 @@ class TranscriptionLimits:
 class FileTranscript:
     engine: str
     transcript: Transcript
+    # a prompt was given and the engine took it (engines without hotwords ignore one)
+    prompted: bool = False
 
 
 class Transcriber:
@@ -51,15 +53,27 @@ class Transcriber:
         language: str | None,
         word_timestamps: bool,
         limiter: anyio.CapacityLimiter | None = None,
+        prompt: str | None = None,
     ) -> FileTranscript:
         """Like `transcribe_blocking`, in a worker thread (at most `limiter`'s many at once)."""
         self.check_size(len(data))
         return await anyio.to_thread.run_sync(
-            self.transcribe_blocking, data, engine, language, word_timestamps, limiter=limiter
+            self.transcribe_blocking,
+            data,
+            engine,
+            language,
+            word_timestamps,
+            prompt,
+            limiter=limiter,
         )
 
     def transcribe_blocking(
-        self, data: bytes, engine: str | None, language: str | None, word_timestamps: bool
+        self,
+        data: bytes,
+        engine: str | None,
+        language: str | None,
+        word_timestamps: bool,
+        prompt: str | None = None,
     ) -> FileTranscript:
         """Decode and recognize a recording (wav, mp3, ogg/opus, webm, flac, ...).
 
@@ -77,5 +91,7 @@ class Transcriber:
                 f"{self._limits.max_seconds:.0f} s are transcribed (VOXHUB_ASR__MAX_FILE_SECONDS). "
                 "Split it into shorter parts."
             )
-        transcript = recognizer.transcribe(audio.samples, spoken, word_timestamps)
-        return FileTranscript(engine=name, transcript=transcript)
+        # like streams, an engine without hotwords recognizes without them (the response says so)
+        prompt = prompt if capabilities.hotwords else None
+        transcript = recognizer.transcribe(audio.samples, spoken, word_timestamps, prompt)
+        return FileTranscript(engine=name, transcript=transcript, prompted=prompt is not None)

@@ -26,6 +26,7 @@ from voxhub.api.schemas import media
 from voxhub.api.schemas.fields import TEXT, Documented, Text
 from voxhub.api.schemas.transcription import OpenAITranscriptionOut
 from voxhub.engines.asr.base import RecognizedSegment, Transcript
+from voxhub.services.recognition.hotwords import caller_prompt
 from voxhub.services.transcripts import FORMATS, check_format, openai_verbose_json
 
 # errors on these routes are OpenAI's error object, with voxhub's status codes and codes
@@ -126,14 +127,19 @@ async def openai_transcribe_file(
         list[Text] | None,
         Form(alias="timestamp_granularities[]", description="word and/or segment"),
     ] = None,
-    prompt: Annotated[Text | None, Form(description="accepted and ignored")] = None,
+    prompt: Annotated[
+        Text | None,
+        Form(description="words or text to expect (names, terms, the previous passage)"),
+    ] = None,
     temperature: Annotated[float | None, Form(description="accepted and ignored")] = None,
 ) -> Response:
     fmt = check_format(response_format, OPENAI_FORMATS)
     engine = find_model(container, model, "transcription").engine
     wanted = set(granularities or ["segment"])
     words = fmt in ("srt", "vtt") or (fmt == "verbose_json" and "word" in wanted)
-    result = await transcribe_upload(transcriber, limiter, file, engine, language, words)
+    result = await transcribe_upload(
+        transcriber, limiter, file, engine, language, words, caller_prompt(prompt)
+    )
     transcript = result.transcript
     if fmt == "json":
         return JSONResponse({"text": transcript.text})

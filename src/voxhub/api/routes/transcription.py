@@ -13,6 +13,7 @@ from voxhub.api.deps import ContainerDep, FileLimiterDep, TranscriberDep
 from voxhub.api.schemas import media
 from voxhub.api.schemas.fields import TEXT, Documented, Text
 from voxhub.api.schemas.transcription import TranscriptionOut
+from voxhub.services.recognition.hotwords import form_hotwords_prompt
 from voxhub.services.transcription import FileTranscript, Transcriber
 from voxhub.services.transcripts import (
     FORMATS,
@@ -52,13 +53,33 @@ async def transcribe_file(
     response_format: Annotated[
         TranscriptFormat, Form(description="json, text, srt or vtt")
     ] = "json",
+    hotwords: Annotated[
+        Text | None,
+        Form(
+            description="names and terms to expect, separated by commas or lines "
+            '("Kubernetes, 司马懿"), or FunASR\'s {"word": weight}; whisper only, at most 100'
+        ),
+    ] = None,
 ) -> Response:
     fmt = check_format(response_format)
-    result = await transcribe_upload(transcriber, limiter, file, engine, language, word_timestamps)
+    prompt = form_hotwords_prompt(hotwords)
+    result = await transcribe_upload(
+        transcriber, limiter, file, engine, language, word_timestamps, prompt
+    )
     if fmt == "json":
         body = {**transcript_json(result.transcript, word_timestamps), "engine": result.engine}
-        return JSONResponse(body)
-    return text_response(container.cue_rules, result, fmt)
+        if prompt is not None:
+            body["hotwords_applied"] = result.prompted
+        return JSONResponse(body, headers=_hotwords_header(prompt, result))
+    response = text_response(container.cue_rules, result, fmt)
+    response.headers.update(_hotwords_header(prompt, result))
+    return response
+
+
+def _hotwords_header(prompt: str | None, result: FileTranscript) -> dict[str, str]:
+    if prompt is None:
+        return {}
+    return {"X-Voxhub-Hotwords": "applied" if result.prompted else "ignored"}
 
 
 async def transcribe_upload(
@@ -68,6 +89,7 @@ async def transcribe_upload(
     engine: str | None,
     language: str | None,
     word_timestamps: bool,
+    prompt: str | None = None,
 ) -> FileTranscript:
     """Read an upload no further than the size limit, then transcribe it."""
     limit = transcriber.limits.max_bytes
@@ -75,7 +97,7 @@ async def transcribe_upload(
         transcriber.check_size(file.size)
     data = await file.read(limit + 1)
     return await transcriber.transcribe(
-        data, engine or None, language or None, word_timestamps, limiter
+        data, engine or None, language or None, word_timestamps, limiter, prompt
     )
 
 

@@ -26,6 +26,9 @@ class TranscriptionOut(BaseModel):
     duration: float = Field(description="length of the recording in seconds")
     engine: str
     segments: list[SegmentOut]
+    hotwords_applied: bool | None = Field(
+        None, description="when hotwords were sent: whether the engine used them"
+    )
 
 
 class OpenAITranscriptionOut(BaseModel):

@@ -110,9 +110,17 @@ class ASREngine(Protocol):
     def open_session(self, options: StreamOptions) -> ASRSession: ...
 
     def transcribe(
-        self, samples: Samples, language: str | None, word_timestamps: bool = True
+        self,
+        samples: Samples,
+        language: str | None,
+        word_timestamps: bool = True,
+        prompt: str | None = None,
     ) -> Transcript:
-        """Recognize a whole recording at the engine's sample rate."""
+        """Recognize a whole recording at the engine's sample rate.
+
+        `prompt` (hotwords, or text like what was said) biases recognition towards its words;
+        only engines whose capabilities list hotwords take one.
+        """
         ...
 
 

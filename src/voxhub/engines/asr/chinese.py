@@ -13,6 +13,9 @@ _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 # Chinese text runs on: no space next to a character, even before or after a Latin word
 # (用iPhone拍照), though whisper writes one before each Latin word
 _SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+_ENDS_IN_HAN = re.compile(r"[\u3400-\u9fff]$")
+# sentence-final particles of a question
+_QUESTION_PARTICLES = "吗呢么"
 
 
 class _Converter(Protocol):
@@ -36,3 +39,13 @@ class ChineseText:
         text = self._converter.convert(text.strip())
         text = _ASCII_MARK.sub(lambda mark: _FULL_WIDTH[mark.group()], text)
         return _SPACE_BY_CJK.sub("", text)
+
+    @staticmethod
+    def closed(text: str) -> str:
+        """A finished segment with its closing mark: whisper often leaves the last one out."""
+        if text.endswith(("，", "、")):
+            # a sentence cut off at a pause still ends the segment
+            text = text[:-1]
+        if not _ENDS_IN_HAN.search(text):
+            return text
+        return text + ("？" if text[-1] in _QUESTION_PARTICLES else "。")

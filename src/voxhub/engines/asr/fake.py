@@ -72,7 +72,11 @@ class FakeASREngine:
         return FakeSession(self, options)
 
     def transcribe(
-        self, samples: Samples, language: str | None, word_timestamps: bool = True
+        self,
+        samples: Samples,
+        language: str | None,
+        word_timestamps: bool = True,
+        prompt: str | None = None,
     ) -> Transcript:
         session = FakeSession(self, StreamOptions(language=language, partials=False))
         session.accept(samples)

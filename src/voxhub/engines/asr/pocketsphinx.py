@@ -88,18 +88,19 @@ class PocketsphinxEngine:
 
     def open_session(self, options: StreamOptions) -> PocketsphinxSession:
         resolve_language(options.language, self.capabilities, self.name)
-        if any(word.strip() for word in options.hotwords):
-            raise InvalidInput(
-                "The pocketsphinx engine does not support hotwords; leave them out or use "
-                "the whisper engine."
-            )
+        _refuse_prompt(" ".join(options.hotwords))
         return PocketsphinxSession(self, self.take_decoder())
 
     def transcribe(
-        self, samples: Samples, language: str | None, word_timestamps: bool = True
+        self,
+        samples: Samples,
+        language: str | None,
+        word_timestamps: bool = True,
+        prompt: str | None = None,
     ) -> Transcript:
         """A whole recording, one utterance per speech segment the VAD finds."""
         resolve_language(language, self.capabilities, self.name)
+        _refuse_prompt(prompt)
         audio = np.asarray(samples, dtype=np.float32).reshape(-1)
         decoder = self.take_decoder()
         segments: list[RecognizedSegment] = []
@@ -246,3 +247,11 @@ def recognized_words(decoder: Decoder, offset: float) -> list[RecognizedWord]:
             )
         )
     return words
+
+
+def _refuse_prompt(prompt: str | None) -> None:
+    if prompt and prompt.strip():
+        raise InvalidInput(
+            "The pocketsphinx engine does not support hotwords or prompts; leave them out or "
+            "use the whisper engine."
+        )

@@ -20,14 +20,13 @@ from voxhub.errors import (
 )
 from voxhub.services.recognition.cadence import PartialCadence
 from voxhub.services.recognition.decode import DecodeExecutor, Priority
+from voxhub.services.recognition.hotwords import hotword_problem
 from voxhub.services.recognition.limits import ConnectionLimiter, ConnectionTicket
 from voxhub.services.recognition.session import FailureSink, PartialSink, StreamInfo, StreamSession
 from voxhub.services.recognition.stats import ASRObserver, ASRStatsSnapshot, ASRStreamStats
 from voxhub.settings import ASRSettings
 
 AUDIO_FORMATS = ("pcm16",)
-MAX_HOTWORDS = 100
-MAX_HOTWORD_CHARS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,11 +168,6 @@ def _check_format(request: StreamRequest, settings: ASRSettings) -> None:
             f"format {request.audio_format!r} is not supported: send raw little-endian "
             'PCM16 mono frames and say format "pcm16".'
         )
-    if len(request.hotwords) > MAX_HOTWORDS:
-        raise InvalidMessage(f"At most {MAX_HOTWORDS} hotwords, got {len(request.hotwords)}.")
-    for word in request.hotwords:
-        if not word.strip() or len(word) > MAX_HOTWORD_CHARS:
-            raise InvalidMessage(
-                f"Hotwords must be non-empty and at most {MAX_HOTWORD_CHARS} characters; "
-                f"got {word!r}."
-            )
+    problem = hotword_problem(request.hotwords)
+    if problem is not None:
+        raise InvalidMessage(problem)

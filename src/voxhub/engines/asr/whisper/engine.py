@@ -23,6 +23,7 @@ from voxhub.engines.asr.cost import DecodeCost
 from voxhub.engines.asr.languages import AUTO, resolve_language
 from voxhub.engines.asr.options import ASROptions
 from voxhub.engines.asr.vad import SileroVad, speech_spans
+from voxhub.engines.asr.whisper.echo import without_echo
 from voxhub.engines.asr.whisper.loops import without_loop
 from voxhub.engines.asr.whisper.model import whisper_model_dir
 from voxhub.engines.asr.whisper.quick import quick_decode
@@ -140,7 +141,11 @@ class WhisperEngine:
         return WhisperSession(self, options)
 
     def transcribe(
-        self, samples: Samples, language: str | None, word_timestamps: bool = True
+        self,
+        samples: Samples,
+        language: str | None,
+        word_timestamps: bool = True,
+        prompt: str | None = None,
     ) -> Transcript:
         """A whole recording: silence skipped by the VAD, speech decoded in windows up to 28 s."""
         requested = resolve_language(language, self.capabilities, self.name)
@@ -155,11 +160,11 @@ class WhisperEngine:
         spoken = requested
         if requested == AUTO:
             spoken = (
-                self.detect_language(audio[windows[0].start : windows[0].end]) if windows else ""
+                self.detect_language(audio[windows[0].start : windows[0].end])[0] if windows else ""
             )
         segments: list[RecognizedSegment] = []
         for window in windows:
-            decoded = self.decode(audio[window.start : window.end], spoken, plan)
+            decoded = self.decode(audio[window.start : window.end], spoken, plan, prompt)
             segments += shift_segments(decoded, window)
         return Transcript(
             text=join_words([s.text for s in segments], spoken),
@@ -168,11 +173,14 @@ class WhisperEngine:
             segments=tuple(segments),
         )
 
-    def detect_language(self, samples: Samples) -> str:
-        """The likelier of "zh" and "en" for the audio (other languages are not served)."""
+    def detect_language(self, samples: Samples) -> tuple[str, float]:
+        """The likelier of "zh" and "en" for the audio (other languages are not served), and
+        its share of the two's probability."""
         _, _, ranked = self._model.detect_language(audio=samples)
         scores = dict(ranked)
-        return max(SPOKEN, key=lambda code: scores.get(code, 0.0))
+        best = max(SPOKEN, key=lambda code: scores.get(code, 0.0))
+        total = sum(scores.get(code, 0.0) for code in SPOKEN)
+        return best, scores.get(best, 0.0) / total if total > 0 else 0.0
 
     def decode(
         self,
@@ -249,11 +257,13 @@ class WhisperEngine:
         text, words = recognized(
             (WordPiece(*found) for found in decoded.words),
             lambda piece: self._clean(piece, language),
+            _echo(language),
         )
         if not words:
             text = self._whole_text(decoded.text, language)
         if not text:
             return []
+        text = self._closed(text, language)
         start = words[0].start if words else 0.0
         end = words[-1].end if words else len(samples) / SAMPLE_RATE
         return [RecognizedSegment(text, start, end, words)]
@@ -270,16 +280,27 @@ class WhisperEngine:
                 for w in raw.words or ()
             ),
             lambda piece: self._clean(piece, language),
+            _echo(language),
         )
         if not words:
             text = self._whole_text(raw.text, language)
         if not text:
             return None
+        text = self._closed(text, language)
         return RecognizedSegment(text, float(raw.start), float(raw.end), words)
 
     def _clean(self, text: str, language: str) -> str:
         return self._chinese.clean(text) if language == "zh" else " ".join(text.split())
 
+    def _closed(self, text: str, language: str) -> str:
+        return self._chinese.closed(text) if language == "zh" else text
+
     def _whole_text(self, text: str, language: str) -> str:
-        """A decode's text, cleaned, a loop cut (word pieces are cut in `recognized`)."""
-        return without_loop(self._clean(text, language), language)
+        """A decode's text, cleaned, a loop and a prompt repeat cut (word pieces are cut in
+        `recognized`)."""
+        return without_echo(without_loop(self._clean(text, language), language), _echo(language))
+
+
+def _echo(language: str) -> str:
+    """What whisper may repeat of the style prompt instead of hearing the audio."""
+    return ZH_PROMPT if language == "zh" else ""

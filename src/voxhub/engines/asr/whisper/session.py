@@ -24,6 +24,10 @@ from voxhub.engines.asr.whisper.windows import SAMPLE_RATE, shift_segments
 MIN_PARTIAL_SECONDS = 0.3
 # language detection on less audio than this is redone on the next segment
 MIN_DETECT_SECONDS = 1.0
+# once a stream has a language, only a turn this long, detected with this much of the
+# served languages' probability, changes it: a short "OK" or "好的" must not flip a stream
+SWITCH_SECONDS = 3.0
+SWITCH_PROBABILITY = 0.9
 
 
 class WhisperDecoder(Protocol):
@@ -38,7 +42,7 @@ class WhisperDecoder(Protocol):
     @property
     def capabilities(self) -> ASRCapabilities: ...
 
-    def detect_language(self, samples: Samples) -> str: ...
+    def detect_language(self, samples: Samples) -> tuple[str, float]: ...
 
     def partial_text(
         self,
@@ -76,6 +80,8 @@ class WhisperSession:
         self._segmenter = SpeechSegmenter(engine.vad_config, stream=True)
         self._pad = round(engine.vad_config.padding * SAMPLE_RATE)
         self._audio = UtteranceAudio()
+        # the language detected on the stream's earlier turns (auto only)
+        self._stream_language: str | None = None
         self._start_utterance()
 
     def _start_utterance(self) -> None:
@@ -108,7 +114,8 @@ class WhisperSession:
         self._closed += self._segmenter.finish(self._audio.end)
         self._decode_closed()
         segments = tuple(self._decoded)
-        language = self._language or ""
+        # a short turn of a stream takes its language without fixing its own
+        language = self._language or self._stream_language or ""
         transcript = Transcript(
             text=join_words([s.text for s in segments], language),
             language=language,
@@ -122,6 +129,7 @@ class WhisperSession:
         self._start_utterance()
 
     def close(self) -> None:
+        self._stream_language = None
         self._start_utterance()
 
     def partial_cost(self) -> float:
@@ -189,14 +197,21 @@ class WhisperSession:
     def _language_of(self, audio: Samples) -> str:
         if self._language is not None:
             return self._language
-        language = self._engine.detect_language(audio)
-        if len(audio) / SAMPLE_RATE >= MIN_DETECT_SECONDS:
+        seconds = len(audio) / SAMPLE_RATE
+        known = self._stream_language
+        if known is not None and seconds < SWITCH_SECONDS:
+            # too short to overrule the stream's earlier turns (and no detection to pay for)
+            return known
+        language, probability = self._engine.detect_language(audio)
+        if known is not None and probability < SWITCH_PROBABILITY:
+            language = known
+        if seconds >= MIN_DETECT_SECONDS:
             # one language per utterance, so partials do not flip between scripts
-            self._language = language
+            self._language = self._stream_language = language
         return language
 
     def _text(self, parts: list[str]) -> str:
-        return join_words(parts, self._language or "")
+        return join_words(parts, self._language or self._stream_language or "")
 
     def _forget(self) -> None:
         """Drop audio before anything a decode may still need."""

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from voxhub.engines.asr.base import RecognizedWord, is_cjk
+from voxhub.engines.asr.whisper.echo import echo_pieces
 from voxhub.engines.asr.whisper.loops import loop_start
 
 
@@ -45,13 +46,15 @@ def whole_words(pieces: Iterable[WordPiece]) -> list[WordPiece]:
 
 
 def recognized(
-    pieces: Iterable[WordPiece], clean: Callable[[str], str]
+    pieces: Iterable[WordPiece], clean: Callable[[str], str], echo: str = ""
 ) -> tuple[str, tuple[RecognizedWord, ...]]:
     """The text of the pieces (spaced as whisper spaced them) and their whole words, cleaned;
-    a decoding loop is cut after its first turn."""
+    a decoding loop is cut after its first turn, a repeat of the prompt `echo` left out."""
     merged = whole_words(pieces)
     cut = loop_start([w.text.strip().lower() for w in merged])
     merged = merged[:cut]
+    repeated = echo_pieces([clean(w.text) for w in merged], echo)
+    merged = [w for i, w in enumerate(merged) if i not in repeated]
     words = tuple(
         RecognizedWord(text, w.start, w.end, w.probability)
         for w in merged

@@ -210,3 +210,25 @@ def test_a_long_unbroken_turn_is_decoded_while_it_is_spoken(
     assert final.segments[: len(decoded)] == tuple(decoded)
     _ordered_inside(final)
     session.close()
+
+
+def test_a_stream_keeps_its_language_through_short_turns(
+    engine: WhisperEngine, engine_pool: EnginePool
+) -> None:
+    """espeak's Mandarin "好的" and "谢谢" alone are detected as English; after a Chinese
+    sentence in the same stream they are Chinese, and a long English turn still switches."""
+    voice = "espeak:cmn"
+    shorts = ["好的。", "谢谢。"]
+    alone = [engine.transcribe(utterance(engine_pool, [s], "zh", voice), None) for s in shorts]
+    assert [t.language for t in alone] == ["en", "en"]
+    session = engine.open_session(StreamOptions(language="auto", partials=False))
+    session.accept(utterance(engine_pool, [CHINESE[0]], "zh", voice))
+    assert session.final().language == "zh"
+    for short in shorts:
+        session.accept(utterance(engine_pool, [short], "zh", voice))
+        assert session.final().language == "zh"
+    session.accept(utterance(engine_pool, ENGLISH[:2], "en", ENGLISH_VOICE))
+    switched = session.final()
+    assert switched.language == "en"
+    assert word_error_rate(" ".join(ENGLISH[:2]), switched.text) <= 0.20, switched.text
+    session.close()
