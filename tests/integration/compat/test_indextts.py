@@ -225,7 +225,7 @@ async def test_voices_lists_every_character(client: httpx.AsyncClient) -> None:
         "zh": "kokoro:jm_kumo",
     }
     assert listed["details"]["kokoro:jf_alpha"]["gender"] == "female"
-    assert listed["defaults"] == {"en": "kokoro:jf_alpha", "zh": "kokoro:jm_kumo"}
+    assert listed["defaults"] == {"en": "kokoro:jm_kumo", "zh": "kokoro:jm_kumo"}
 
 
 async def test_errors_are_fastapi_detail_bodies(client: httpx.AsyncClient) -> None:

@@ -140,7 +140,7 @@ def test_openai_voices_map_to_the_default_engine_by_language_and_gender(client: 
         return speak_raw(client, model=model, voice=voice, input=text).headers["x-voxhub-voice"]
 
     # kokoro's speaker styles: four female ones and one male one, each speaking zh and en
-    assert voice_of("alloy") == "kokoro:jf_alpha"  # the default voice of English
+    assert voice_of("alloy") == "kokoro:jm_kumo"  # the default voice of English
     assert voice_of("alloy", "好。") == "kokoro:jm_kumo"  # the default voice of Chinese
     assert voice_of("onyx") == voice_of("cedar", "好。") == "kokoro:jm_kumo"
     females = [

@@ -32,7 +32,7 @@ def test_plan_resolves_voice_and_language(container: Container) -> None:
     plan = synthesizer.plan(SynthesisRequest(text="你好，世界。", voice="cmn"))
     assert plan.voice.id == "espeak:cmn" and plan.language == "zh"
     plan = synthesizer.plan(SynthesisRequest(text="Hello there.", language="en-US"))
-    assert plan.voice.id == "kokoro:jf_alpha" and plan.language == "en"
+    assert plan.voice.id == "kokoro:jm_kumo" and plan.language == "en"
     plan = synthesizer.plan(SynthesisRequest(text="你好。", format="mp3", sample_rate=16000))
     assert plan.format.extension == "mp3" and plan.sample_rate == 16000
 

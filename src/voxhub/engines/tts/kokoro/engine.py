@@ -35,7 +35,9 @@ _SPOKEN = re.compile(r"[\w]", re.UNICODE)
 
 # Only the Japanese-named speaker styles ship; the model itself speaks zh and en with them
 _VOICE_GENDER = {"jf": "female", "jm": "male"}
-DEFAULT_VOICES = {"zh": "jm_kumo", "en": "jf_alpha"}
+# chosen by round trips through the recognizer (README, "Speech quality"): jm_kumo is the
+# clearest of the styles in both languages
+DEFAULT_VOICES = {"zh": "jm_kumo", "en": "jm_kumo"}
 # the styles the pinned packages ship (their files are checked by SHA-256 at load), so voices
 # can be listed without loading the model
 PACKAGED_STYLES = ("jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo")
