@@ -1,4 +1,8 @@
-"""Quality benchmark: `python bench/quality.py [--voices kokoro:jm_kumo] [--parts voices,mixed]`."""
+"""Quality benchmark: `python bench/quality.py [--voices kokoro:jm_kumo] [--parts voices,mixed]`.
+
+Parts: voices, mixed (the voices chosen by --voices), normalization (text only), recognition
+(whisper on fixed source voices, file and stream paths, short phrases, hotwords).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Speech people understand: each shipped voice's speech recognized back by whisper (CER for
-Chinese, WER for English), and English inside Chinese text scored against English alone."""
+Chinese, WER for English), and English inside Chinese text scored against English alone; also
+text normalization per category and the recognizer itself (see their modules)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from voxhub.audio.resample import resample
+from voxhub.benchmarks import normalization, recognition
 from voxhub.benchmarks.quality_texts import CHINESE, ENGLISH, MIXED, WORD_MIXED
 from voxhub.benchmarks.syllables import syllable_error_rate
 from voxhub.container import Container
@@ -28,11 +30,17 @@ LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 
 
 PARTS = ("voices", "mixed", "normalization", "recognition")
+# the parts that speak and recognize; normalization is text only
+SPEECH_PARTS = frozenset({"voices", "mixed", "recognition"})
 
 
 def run(
     out: Callable[[str], None] = print, voices: Sequence[str] = (), parts: Sequence[str] = PARTS
 ) -> None:
+    if "normalization" in parts:
+        normalization.report(out)
+    if not SPEECH_PARTS & set(parts):
+        return
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(
             data_dir=Path(data_dir),
@@ -46,6 +54,8 @@ def run(
             _voices_table(out, synthesizer, asr, names)
         if "mixed" in parts:
             _mixed_tables(out, synthesizer, asr, names)
+        if "recognition" in parts:
+            recognition.report(out, synthesizer, asr)
 
 
 def _voices_table(

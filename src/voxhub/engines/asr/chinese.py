@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Protocol
+
+from voxhub.engines.asr.base import RecognizedSegment
 
 # ASCII marks whisper writes after Chinese characters, and what Chinese text uses instead
 _FULL_WIDTH = {",": "，", ".": "。", "?": "？", "!": "！", ":": "：", ";": "；"}
@@ -40,12 +44,23 @@ class ChineseText:
         text = _ASCII_MARK.sub(lambda mark: _FULL_WIDTH[mark.group()], text)
         return _SPACE_BY_CJK.sub("", text)
 
-    @staticmethod
-    def closed(text: str) -> str:
-        """A finished segment with its closing mark: whisper often leaves the last one out."""
-        if text.endswith(("，", "、")):
-            # a sentence cut off at a pause still ends the segment
-            text = text[:-1]
-        if not _ENDS_IN_HAN.search(text):
-            return text
-        return text + ("？" if text[-1] in _QUESTION_PARTICLES else "。")
+
+def closed(text: str) -> str:
+    """Chinese text that ends here, with its closing mark: whisper often leaves it out."""
+    if text.endswith(("，", "、")):
+        # a sentence cut off at a pause still ends here
+        text = text[:-1]
+    if not _ENDS_IN_HAN.search(text):
+        return text
+    return text + ("？" if text[-1] in _QUESTION_PARTICLES else "。")
+
+
+def closed_last(
+    segments: Sequence[RecognizedSegment], language: str
+) -> tuple[RecognizedSegment, ...]:
+    """Segments of Chinese speech that ends after them, the last one closed by a mark (only
+    there: a pause inside a sentence also ends a segment)."""
+    if language != "zh" or not segments:
+        return tuple(segments)
+    last = segments[-1]
+    return (*segments[:-1], replace(last, text=closed(last.text)))

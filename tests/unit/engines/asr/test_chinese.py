@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from voxhub.engines.asr.chinese import ChineseText
+from voxhub.engines.asr.base import RecognizedSegment
+from voxhub.engines.asr.chinese import ChineseText, closed, closed_last
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def test_traditional_characters_and_ascii_marks_become_simplified_and_full_width
 
 
 @pytest.mark.parametrize(
-    ("segment", "closed"),
+    ("segment", "ending"),
     [
         ("今天天气很好", "今天天气很好。"),
         ("你明天来吗", "你明天来吗？"),
@@ -33,5 +34,13 @@ def test_traditional_characters_and_ascii_marks_become_simplified_and_full_width
         ("", ""),
     ],
 )
-def test_a_finished_segment_ends_with_a_mark(segment: str, closed: str) -> None:
-    assert ChineseText.closed(segment) == closed
+def test_text_that_ends_gets_a_mark(segment: str, ending: str) -> None:
+    assert closed(segment) == ending
+
+
+def test_only_the_last_segment_of_chinese_speech_is_closed() -> None:
+    segments = [RecognizedSegment("我们明天", 0.0, 1.0), RecognizedSegment("去公园", 1.5, 2.5)]
+    assert [s.text for s in closed_last(segments, "zh")] == ["我们明天", "去公园。"]
+    english = [RecognizedSegment("we go", 0.0, 1.0)]
+    assert closed_last(english, "en") == tuple(english)
+    assert closed_last([], "zh") == ()

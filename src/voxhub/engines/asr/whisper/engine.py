@@ -18,7 +18,7 @@ from voxhub.engines.asr.base import (
     Transcript,
     join_words,
 )
-from voxhub.engines.asr.chinese import ChineseText
+from voxhub.engines.asr.chinese import ChineseText, closed_last
 from voxhub.engines.asr.cost import DecodeCost
 from voxhub.engines.asr.languages import AUTO, resolve_language
 from voxhub.engines.asr.options import ASROptions
@@ -165,7 +165,8 @@ class WhisperEngine:
         segments: list[RecognizedSegment] = []
         for window in windows:
             decoded = self.decode(audio[window.start : window.end], spoken, plan, prompt)
-            segments += shift_segments(decoded, window)
+            # windows end at pauses in the speech
+            segments += shift_segments(closed_last(decoded, spoken), window)
         return Transcript(
             text=join_words([s.text for s in segments], spoken),
             language=spoken,
@@ -249,7 +250,7 @@ class WhisperEngine:
             beam_size=self._options.beam_size,
             words=True,
         )
-        if decoded.degenerate:
+        if decoded.degenerate or decoded.stops_early(len(samples) / SAMPLE_RATE):
             # the full 30 s window, with its temperature fallback
             return self.decode(samples, language, self.final_plan, hotwords, cost)
         if cost is not None:
@@ -263,7 +264,6 @@ class WhisperEngine:
             text = self._whole_text(decoded.text, language)
         if not text:
             return []
-        text = self._closed(text, language)
         start = words[0].start if words else 0.0
         end = words[-1].end if words else len(samples) / SAMPLE_RATE
         return [RecognizedSegment(text, start, end, words)]
@@ -286,14 +286,10 @@ class WhisperEngine:
             text = self._whole_text(raw.text, language)
         if not text:
             return None
-        text = self._closed(text, language)
         return RecognizedSegment(text, float(raw.start), float(raw.end), words)
 
     def _clean(self, text: str, language: str) -> str:
         return self._chinese.clean(text) if language == "zh" else " ".join(text.split())
-
-    def _closed(self, text: str, language: str) -> str:
-        return self._chinese.closed(text) if language == "zh" else text
 
     def _whole_text(self, text: str, language: str) -> str:
         """A decode's text, cleaned, a loop and a prompt repeat cut (word pieces are cut in

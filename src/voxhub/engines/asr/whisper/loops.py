@@ -29,10 +29,18 @@ def loop_start(tokens: Sequence[str]) -> int | None:
     return None
 
 
+def spoken_loop_start(tokens: Sequence[str]) -> int | None:
+    """`loop_start` over the tokens that hold a letter or character: marks between the turns
+    ("室，室，室，…") do not hide a loop."""
+    spoken = [at for at, token in enumerate(tokens) if any(char.isalnum() for char in token)]
+    cut = loop_start([tokens[at] for at in spoken])
+    return None if cut is None else spoken[cut]
+
+
 def without_loop(text: str, language: str) -> str:
     """`text` up to its loop; Chinese is compared character by character, others by word."""
     if language == "zh":
-        cut = loop_start(list(text))
+        cut = spoken_loop_start(list(text))
         return text if cut is None else text[:cut]
     words = text.split()
     cut = loop_start([w.strip(".,!?;:").lower() for w in words])

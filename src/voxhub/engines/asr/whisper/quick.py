@@ -39,6 +39,9 @@ MAX_COMPRESSION_RATIO = 2.4
 MIN_REPEATED_RUN = 6
 # the previous-text prompt whisper takes is at most half its 448-token context
 MAX_PROMPT_TOKENS = 223
+# a segment's last word ending this long before its audio does: the decoder stopped early
+# (a streaming segment ends at most the VAD's silence and padding after its speech)
+MAX_UNHEARD_TAIL = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,11 @@ class QuickDecode:
     words: list[tuple[str, float, float, float]] = field(default_factory=list)
     # the output repeats itself (or ran to the token limit): not to be trusted
     degenerate: bool = False
+
+    def stops_early(self, seconds: float) -> bool:
+        """Whether the words end well before `seconds` of speech do: on a cut window whisper
+        now and then ends its transcript after the first words ("We are")."""
+        return bool(self.words) and seconds - self.words[-1][2] > MAX_UNHEARD_TAIL
 
 
 def quick_decode(

@@ -15,6 +15,7 @@ from voxhub.engines.asr.base import (
     join_words,
 )
 from voxhub.engines.asr.buffer import UtteranceAudio
+from voxhub.engines.asr.chinese import closed_last
 from voxhub.engines.asr.cost import DecodeCost
 from voxhub.engines.asr.languages import AUTO, resolve_language
 from voxhub.engines.asr.vad import SileroVad, SpeechSegmenter, SpeechSpan, VadConfig
@@ -113,9 +114,9 @@ class WhisperSession:
     def final(self) -> Transcript:
         self._closed += self._segmenter.finish(self._audio.end)
         self._decode_closed()
-        segments = tuple(self._decoded)
         # a short turn of a stream takes its language without fixing its own
         language = self._language or self._stream_language or ""
+        segments = closed_last(self._decoded, language)
         transcript = Transcript(
             text=join_words([s.text for s in segments], language),
             language=language,

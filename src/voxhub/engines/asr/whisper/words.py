@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from voxhub.engines.asr.base import RecognizedWord, is_cjk
 from voxhub.engines.asr.whisper.echo import echo_pieces
-from voxhub.engines.asr.whisper.loops import loop_start
+from voxhub.engines.asr.whisper.loops import spoken_loop_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ def recognized(
     """The text of the pieces (spaced as whisper spaced them) and their whole words, cleaned;
     a decoding loop is cut after its first turn, a repeat of the prompt `echo` left out."""
     merged = whole_words(pieces)
-    cut = loop_start([w.text.strip().lower() for w in merged])
+    cut = spoken_loop_start([w.text.strip().lower() for w in merged])
     merged = merged[:cut]
     repeated = echo_pieces([clean(w.text) for w in merged], echo)
     merged = [w for i, w in enumerate(merged) if i not in repeated]

@@ -170,6 +170,16 @@ def test_a_looping_decode_is_recognized() -> None:
     assert not _repeats_a_run([7] * 8)
 
 
+def test_a_decode_that_stops_after_its_first_words_is_recognized() -> None:
+    from voxhub.engines.asr.whisper.quick import QuickDecode
+
+    words = [(" We", 0.18, 0.36, 0.9), (" are", 0.36, 0.56, 0.9)]
+    assert QuickDecode(" We are", words).stops_early(3.0)
+    assert not QuickDecode(" We are", words).stops_early(1.2)
+    # nothing to judge by: partials come without words
+    assert not QuickDecode(" We are").stops_early(3.0)
+
+
 def test_words_whisper_splits_are_whole_again_in_finals_and_files(
     engine: WhisperEngine, engine_pool: EnginePool
 ) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voxhub.engines.asr.whisper.loops import loop_start, without_loop
+from voxhub.engines.asr.whisper.loops import loop_start, spoken_loop_start, without_loop
 
 
 def test_a_character_loop_is_cut_after_its_first_turn() -> None:
@@ -29,3 +29,10 @@ def test_the_earliest_loop_wins() -> None:
     tokens = ["a", "b"] + ["x", "y"] * 6 + ["z"] * 8
     assert loop_start(tokens) == 4
     assert loop_start(["a", "b", "c"]) is None
+
+
+def test_marks_between_the_turns_do_not_hide_a_loop() -> None:
+    heard = "我们看到了很多候鸟。室，室，室，室，室，室。"
+    assert without_loop(heard, "zh") == "我们看到了很多候鸟。室，"
+    assert spoken_loop_start(["鸟", "。", "室", "，", "室", "，"] + ["室", "，"] * 5) == 4
+    assert without_loop("对，对，对，就是这样。", "zh") == "对，对，对，就是这样。"
