@@ -1,7 +1,7 @@
 """The web console at / in headless Chromium against a real server and worker: speak and
 follow the words, a job's progress to 100 % and its result, a template from an upload, a
-file transcribed, Chinese labels, and the fake microphone's final on the Listen tab.
-Each test leaves a screenshot in its temporary directory."""
+file transcribed, Chinese labels, and the fake microphone's final on the Listen tab, both
+with hotwords. Each test leaves a screenshot in its temporary directory."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from voxhub.services.auth.keys import KeySpec
 from voxhub.settings import AuthSettings, EngineSettings, RemoteEngineSettings
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page
+    from playwright.async_api import Page, WebSocket
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -285,14 +285,34 @@ async def test_a_file_is_transcribed_and_its_subtitles_download(
         await page.click("#tab-listen")
         await page.wait_for_selector("#file-engine option[value='fake']", state="attached")
         await page.set_input_files("#file-audio", str(tone_file))
-        await page.click("#file-go")
+        await page.fill("#file-hotwords", "Kubernetes, 司马懿")
+        async with page.expect_response("**/v1/asr/transcriptions") as answered:
+            await page.click("#file-go")
+        response = await answered.value
+        answer = await response.json()
         await page.locator("#file-downloads button[data-kind='srt']").wait_for(timeout=20_000)
         text = await page.locator("#file-result .file-text").inner_text()
+        applied = await page.locator("#file-state").inner_text()
         async with page.expect_download() as pending:
             await page.click("#file-downloads button[data-kind='srt']")
         download = await pending.value
         # the browser deletes its downloads when it closes
         srt = await anyio.Path(await download.path()).read_text(encoding="utf-8")
+        # the fake engine takes hotwords; an engine that ignores them (pocketsphinx) gives the
+        # same answer saying so (made here from the real one: the browser's interception
+        # drops the uploaded file from a request it passes on)
+        ignoring = {**answer, "hotwords_applied": False}
+        await page.route("**/v1/asr/transcriptions", lambda route: route.fulfill(json=ignoring))
+        await page.click("#file-go")
+        note = page.locator("#file-state", has_text="hotwords ignored")
+        await note.wait_for(timeout=20_000)
+        ignored = await note.inner_text()
+    # the field reached the server, which primed the engine with it
+    assert response.headers["x-voxhub-hotwords"] == "applied"
+    assert answer["hotwords_applied"] is True
+    assert "hotwords" not in applied and ignored.endswith(
+        " · hotwords ignored: this engine does not use them"
+    ), (applied, ignored)
     assert text.split() == [f"w{i}" for i in range(1, 21)], text
     assert download.suggested_filename == "tone.srt"
     assert srt.startswith("1\n00:00:00,") and "w1 w2" in srt
@@ -308,12 +328,14 @@ async def test_chinese_labels_by_switch_and_by_the_browsers_language(
         speak = await page.locator("#speak-go").inner_text()
         placeholder = await page.locator("#api-key").get_attribute("placeholder")
         lang = await page.evaluate("document.documentElement.lang")
+        hotwords = await page.locator("label:has(#file-hotwords) span").inner_text()
         await page.click("#tab-status")
         await page.locator("#status-deps td.good").first.wait_for(timeout=10_000)
         status = await page.locator("#status-deps").inner_text()
     assert before == "Speak"
     assert tabs == ["合成", "长文本任务", "音色", "识别", "状态"]
     assert (speak, placeholder, lang) == ("合成", "服务器需要时填写", "zh-CN")
+    assert hotwords == "热词"
     assert "数据库" in status and "正常" in status
     # a Chinese browser opens the console in Chinese
     async with console(server, tmp_path, tone_file, locale="zh-CN", shot="zh-CN") as page:
@@ -323,9 +345,19 @@ async def test_chinese_labels_by_switch_and_by_the_browsers_language(
 async def test_the_fake_microphone_on_the_listen_tab_gives_a_final(
     server: str, tmp_path: Path, tone_file: Path
 ) -> None:
+    sent: list[str | bytes] = []
+    received: list[str | bytes] = []
+
+    def follow(socket: WebSocket) -> None:
+        socket.on("framesent", lambda frame: sent.append(frame))
+        socket.on("framereceived", lambda frame: received.append(frame))
+
     async with console(server, tmp_path, tone_file) as page:
+        page.on("websocket", follow)
         await page.click("#tab-listen")
         await page.wait_for_selector("#listen-engine option[value='fake']", state="attached")
+        # commas, a Chinese comma, 、 and blanks between the words
+        await page.fill("#listen-hotwords", " Kubernetes，司马懿 、, Siobhan Nguyen ,")
         await page.locator("#listen-ptt").hover()
         await page.mouse.down()
         await page.wait_for_function(
@@ -340,6 +372,11 @@ async def test_the_fake_microphone_on_the_listen_tab_gives_a_final(
         await final.wait_for(timeout=20_000)
         text = await final.evaluate("line => line.firstChild.textContent")
     assert text.split()[:3] == ["w1", "w2", "w3"], text
+    [start] = [json.loads(f) for f in sent if isinstance(f, str) and '"start"' in f]
+    [ready] = [json.loads(f) for f in received if isinstance(f, str) and '"ready"' in f]
+    assert start["hotwords"] == ["Kubernetes", "司马懿", "Siobhan Nguyen"], start
+    # the server took them: an engine with hotwords was started with some
+    assert ready["hotwords"] is True, ready
 
 
 async def test_with_keys_on_the_console_uses_the_key_it_is_given_and_tokens_for_links(

@@ -84,13 +84,16 @@ export class VoxhubClient {
   }
 
   // POST /v1/asr/transcriptions: JSON (segments, words) or, for srt/vtt/text, the text.
-  async transcribe(file, { language, engine, wordTimestamps, responseFormat } = {}) {
+  // `hotwords`: names and terms to expect, one string ("Kubernetes, 司马懿"); the JSON then
+  // says whether the engine used them (hotwords_applied).
+  async transcribe(file, { language, engine, wordTimestamps, responseFormat, hotwords } = {}) {
     const form = formOf({
       file,
       language,
       engine,
       word_timestamps: wordTimestamps === undefined ? undefined : String(wordTimestamps),
       response_format: responseFormat,
+      hotwords,
     });
     const response = await this._fetch("POST", "v1/asr/transcriptions", form);
     return !responseFormat || responseFormat === "json" ? response.json() : response.text();

@@ -1,6 +1,7 @@
 // listen.js: the Listen tab. Real-time recognition over WS /v1/asr/stream (hold to talk:
 // partials live, finals appended; a token from the key, as on /test) and file transcription
-// with POST /v1/asr/transcriptions, its segments saved as SRT or WebVTT.
+// with POST /v1/asr/transcriptions, its segments saved as SRT or WebVTT. Each takes
+// hotwords: the stream as a list in its start message, the file as the field's text.
 
 import { api, onKeyChange } from "/static/console/session.js";
 import { showError, notice } from "/static/console/notify.js";
@@ -15,11 +16,23 @@ const STREAM_PATH = "v1/asr/stream";
 // close codes: refused for the key (1008), too many connections (1013)
 const KEY_REFUSED = 1008;
 const TRY_AGAIN = 1013;
+// the separators the server splits the file route's hotwords field on, so that a stream
+// gets the same words as a file from the same text
+const HOTWORD_SEPARATORS = /[,，、;；\n]+/;
+
+// the words of a hotwords field: trimmed, empty ones dropped
+function hotwordList(text) {
+  return text
+    .split(HOTWORD_SEPARATORS)
+    .map((word) => word.trim())
+    .filter(Boolean);
+}
 
 export function setupListen() {
   const ui = {
     engine: $("listen-engine"),
     language: $("listen-language"),
+    hotwords: $("listen-hotwords"),
     partials: $("listen-partials"),
     state: $("listen-state"),
     ptt: $("listen-ptt"),
@@ -29,6 +42,7 @@ export function setupListen() {
     file: $("file-audio"),
     fileEngine: $("file-engine"),
     fileLanguage: $("file-language"),
+    fileHotwords: $("file-hotwords"),
     fileGo: $("file-go"),
     fileState: $("file-state"),
     fileResult: $("file-result"),
@@ -134,6 +148,8 @@ export function setupListen() {
   const startMessage = () => {
     const start = { type: "start", sample_rate: RATE, format: "pcm16", language: ui.language.value, partials: ui.partials.checked };
     if (ui.engine.value) start.engine = ui.engine.value;
+    const hotwords = hotwordList(ui.hotwords.value);
+    if (hotwords.length) start.hotwords = hotwords;
     return JSON.stringify(start);
   };
 
@@ -209,9 +225,12 @@ export function setupListen() {
         engine: ui.fileEngine.value || undefined,
         wordTimestamps: true,
         responseFormat: "json",
+        hotwords: ui.fileHotwords.value.trim(),
       });
       const seconds = (performance.now() - started) / 1000;
-      ui.fileState.textContent = t("transcribed", { duration: result.duration.toFixed(1), seconds: seconds.toFixed(1), engine: result.engine });
+      const took = t("transcribed", { duration: result.duration.toFixed(1), seconds: seconds.toFixed(1), engine: result.engine });
+      // an engine without hotwords (pocketsphinx) transcribes without them: say so
+      ui.fileState.textContent = result.hotwords_applied === false ? `${took} · ${t("hotwordsIgnored")}` : took;
       const text = document.createElement("p");
       text.className = "file-text";
       text.textContent = result.text || t("nothingRecognized");

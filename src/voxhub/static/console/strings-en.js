@@ -124,6 +124,9 @@ export const STRINGS = {
 
   realtime: "Real-time recognition",
   partials: "partial results",
+  hotwords: "Hotwords",
+  hotwordsHint: "Kubernetes, 司马懿",
+  hotwordsTitle: "Names and terms to expect, separated by commas (at most 100)",
   holdToTalk: "Hold to talk",
   clearText: "Clear text",
   listenHint: "Hold the button (or Space or Enter on it) while you speak; release it for the final text.",
@@ -142,6 +145,7 @@ export const STRINGS = {
   transcribing: "transcribing…",
   transcribed: "{duration} s of audio in {seconds} s ({engine})",
   transcribeFailed: "The file was not transcribed",
+  hotwordsIgnored: "hotwords ignored: this engine does not use them",
   chooseFile: "Choose a recording first.",
 
   health: "Health",

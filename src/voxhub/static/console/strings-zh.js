@@ -124,6 +124,9 @@ export const STRINGS = {
 
   realtime: "实时识别",
   partials: "显示中间结果",
+  hotwords: "热词",
+  hotwordsHint: "Kubernetes，司马懿",
+  hotwordsTitle: "要识别的人名和术语，用逗号分隔（最多 100 个）",
   holdToTalk: "按住说话",
   clearText: "清空文字",
   listenHint: "说话时按住按钮（或在按钮上按住空格或回车），松开后得到最终结果。",
@@ -142,6 +145,7 @@ export const STRINGS = {
   transcribing: "转写中…",
   transcribed: "{duration} 秒音频，用时 {seconds} 秒（{engine}）",
   transcribeFailed: "文件未能转写",
+  hotwordsIgnored: "此引擎不支持热词，已忽略",
   chooseFile: "请先选择录音文件。",
 
   health: "健康状况",
