@@ -26,7 +26,7 @@ from voxhub.engines.asr.vad import SileroVad, speech_spans
 from voxhub.engines.asr.whisper.echo import without_echo
 from voxhub.engines.asr.whisper.loops import without_loop
 from voxhub.engines.asr.whisper.model import whisper_model_dir
-from voxhub.engines.asr.whisper.quick import quick_decode
+from voxhub.engines.asr.whisper.quick import quick_decode, speech_end
 from voxhub.engines.asr.whisper.session import WhisperSession
 from voxhub.engines.asr.whisper.windows import SAMPLE_RATE, shift_segments, speech_windows
 from voxhub.engines.asr.whisper.words import WordPiece, recognized
@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 SPOKEN = ("zh", "en")
 # steers whisper towards simplified characters and punctuation
 ZH_PROMPT = "以下是普通话的句子。"
+# a streaming segment's window: on a window cut closer to a short segment, whisper now and
+# then says the sentence again after it ("…by Tchaikovsky. Tonight the orchestra will")
+SEGMENT_WINDOW_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,8 +252,9 @@ class WhisperEngine:
             self._prompt(language, hotwords),
             beam_size=self._options.beam_size,
             words=True,
+            min_seconds=SEGMENT_WINDOW_SECONDS,
         )
-        if decoded.degenerate or decoded.stops_early(len(samples) / SAMPLE_RATE):
+        if decoded.degenerate or decoded.stops_early(speech_end(samples)):
             # the full 30 s window, with its temperature fallback
             return self.decode(samples, language, self.final_plan, hotwords, cost)
         if cost is not None:

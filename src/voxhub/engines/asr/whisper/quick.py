@@ -39,9 +39,11 @@ MAX_COMPRESSION_RATIO = 2.4
 MIN_REPEATED_RUN = 6
 # the previous-text prompt whisper takes is at most half its 448-token context
 MAX_PROMPT_TOKENS = 223
-# a segment's last word ending this long before its audio does: the decoder stopped early
-# (a streaming segment ends at most the VAD's silence and padding after its speech)
-MAX_UNHEARD_TAIL = 1.5
+# a segment's last word ending this long before its speech does: the decoder stopped early
+MAX_UNHEARD_TAIL = 0.6
+# 20 ms frames; one this much quieter (RMS) than the segment's loudest is past the speech
+LOUDNESS_FRAME = SAMPLE_RATE // 50
+QUIET_SHARE = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +55,22 @@ class QuickDecode:
     # the output repeats itself (or ran to the token limit): not to be trusted
     degenerate: bool = False
 
-    def stops_early(self, seconds: float) -> bool:
-        """Whether the words end well before `seconds` of speech do: on a cut window whisper
-        now and then ends its transcript after the first words ("We are")."""
-        return bool(self.words) and seconds - self.words[-1][2] > MAX_UNHEARD_TAIL
+    def stops_early(self, speech_end: float) -> bool:
+        """Whether the words end well before the speech does (`speech_end` seconds): on a
+        cut window whisper now and then ends its transcript early ("…a short trip to")."""
+        return bool(self.words) and speech_end - self.words[-1][2] > MAX_UNHEARD_TAIL
+
+
+def speech_end(samples: Samples) -> float:
+    """Seconds to the end of the last frame loud enough to be speech (the VAD's padding and
+    closing silence, and a pause before `stop`, come after it)."""
+    audio = np.asarray(samples, dtype=np.float32).reshape(-1)
+    frames = len(audio) // LOUDNESS_FRAME
+    if frames == 0:
+        return 0.0
+    loudness = np.sqrt(np.mean(audio[: frames * LOUDNESS_FRAME].reshape(frames, -1) ** 2, axis=1))
+    loud = np.flatnonzero(loudness > QUIET_SHARE * float(loudness.max()))
+    return float(loud[-1] + 1) * LOUDNESS_FRAME / SAMPLE_RATE if len(loud) else 0.0
 
 
 def quick_decode(
@@ -66,15 +80,19 @@ def quick_decode(
     prompt: str | None = None,
     beam_size: int = 1,
     words: bool = False,
+    min_seconds: float = 0.0,
 ) -> QuickDecode:
     """What whisper hears in `samples` (≤ 30 s), without timestamp tokens; word times come
-    from the decoder's cross-attention alignment, as faster-whisper finds them."""
+    from the decoder's cross-attention alignment, as faster-whisper finds them.
+
+    The window is at least `min_seconds` long."""
     import ctranslate2
     from faster_whisper.tokenizer import Tokenizer
 
     features = model.feature_extractor(np.asarray(samples, dtype=np.float32))
     frames = min(features.shape[-1], MAX_FRAMES)
-    width = min(MAX_FRAMES, math.ceil(frames / FRAMES_PER_SECOND) * FRAMES_PER_SECOND + TAIL_FRAMES)
+    width = math.ceil(frames / FRAMES_PER_SECOND) * FRAMES_PER_SECOND + TAIL_FRAMES
+    width = min(MAX_FRAMES, max(width, round(min_seconds * FRAMES_PER_SECOND)))
     window = np.zeros((1, features.shape[0], width), dtype=np.float32)
     window[0, :, :frames] = features[:, :frames]
     encoded = model.model.encode(ctranslate2.StorageView.from_array(window), to_cpu=False)

@@ -170,14 +170,19 @@ def test_a_looping_decode_is_recognized() -> None:
     assert not _repeats_a_run([7] * 8)
 
 
-def test_a_decode_that_stops_after_its_first_words_is_recognized() -> None:
-    from voxhub.engines.asr.whisper.quick import QuickDecode
+def test_a_decode_that_stops_before_the_speech_does_is_recognized() -> None:
+    from voxhub.engines.asr.whisper.quick import QuickDecode, speech_end
 
     words = [(" We", 0.18, 0.36, 0.9), (" are", 0.36, 0.56, 0.9)]
     assert QuickDecode(" We are", words).stops_early(3.0)
-    assert not QuickDecode(" We are", words).stops_early(1.2)
+    assert not QuickDecode(" We are", words).stops_early(0.9)
     # nothing to judge by: partials come without words
     assert not QuickDecode(" We are").stops_early(3.0)
+    # speech ends where the sound does, not where the VAD's padding and silence do
+    tone = np.sin(np.arange(RATE) * 0.05).astype(np.float32)
+    padded = np.concatenate([np.zeros(RATE // 5), tone, np.zeros(RATE), 1e-4 * tone])
+    assert speech_end(padded) == pytest.approx(1.2, abs=0.02)
+    assert speech_end(np.zeros(RATE, dtype=np.float32)) == 0.0
 
 
 def test_words_whisper_splits_are_whole_again_in_finals_and_files(
