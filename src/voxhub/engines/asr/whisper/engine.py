@@ -40,9 +40,6 @@ if TYPE_CHECKING:
 SPOKEN = ("zh", "en")
 # steers whisper towards simplified characters and punctuation
 ZH_PROMPT = "以下是普通话的句子。"
-# a streaming segment's window: on a window cut closer to a short segment, whisper now and
-# then says the sentence again after it ("…by Tchaikovsky. Tonight the orchestra will")
-SEGMENT_WINDOW_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +249,6 @@ class WhisperEngine:
             self._prompt(language, hotwords),
             beam_size=self._options.beam_size,
             words=True,
-            min_seconds=SEGMENT_WINDOW_SECONDS,
         )
         if decoded.degenerate or decoded.stops_early(speech_end(samples)):
             # the full 30 s window, with its temperature fallback

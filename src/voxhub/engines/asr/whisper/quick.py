@@ -37,6 +37,8 @@ TOKENS_PER_SECOND = 8
 MAX_COMPRESSION_RATIO = 2.4
 # a run of this many tokens said twice marks a looping decode
 MIN_REPEATED_RUN = 6
+# a decode ending with this many of its first tokens went back to the start
+MIN_RESTART_TOKENS = 3
 # the previous-text prompt whisper takes is at most half its 448-token context
 MAX_PROMPT_TOKENS = 223
 # a segment's last word ending this long before its speech does: the decoder stopped early
@@ -80,19 +82,15 @@ def quick_decode(
     prompt: str | None = None,
     beam_size: int = 1,
     words: bool = False,
-    min_seconds: float = 0.0,
 ) -> QuickDecode:
     """What whisper hears in `samples` (≤ 30 s), without timestamp tokens; word times come
-    from the decoder's cross-attention alignment, as faster-whisper finds them.
-
-    The window is at least `min_seconds` long."""
+    from the decoder's cross-attention alignment, as faster-whisper finds them."""
     import ctranslate2
     from faster_whisper.tokenizer import Tokenizer
 
     features = model.feature_extractor(np.asarray(samples, dtype=np.float32))
     frames = min(features.shape[-1], MAX_FRAMES)
-    width = math.ceil(frames / FRAMES_PER_SECOND) * FRAMES_PER_SECOND + TAIL_FRAMES
-    width = min(MAX_FRAMES, max(width, round(min_seconds * FRAMES_PER_SECOND)))
+    width = min(MAX_FRAMES, math.ceil(frames / FRAMES_PER_SECOND) * FRAMES_PER_SECOND + TAIL_FRAMES)
     window = np.zeros((1, features.shape[0], width), dtype=np.float32)
     window[0, :, :frames] = features[:, :frames]
     encoded = model.model.encode(ctranslate2.StorageView.from_array(window), to_cpu=False)
@@ -115,7 +113,7 @@ def quick_decode(
     )
     tokens = [t for t in result[0].sequences_ids[0] if t < tokenizer.eot]
     text: str = tokenizer.decode(tokens)
-    if len(tokens) >= limit or _repetitive(text) or _repeats_a_run(tokens):
+    if len(tokens) >= limit or _repetitive(text) or _repeats_a_run(tokens) or _starts_over(tokens):
         # a decode that loops on a phrase: the caller decodes the full window instead
         return QuickDecode(text, degenerate=True)
     if not words or not tokens:
@@ -137,6 +135,16 @@ def quick_decode(
 def _repetitive(text: str) -> bool:
     data = text.encode()
     return len(data) > 40 and len(data) / len(zlib.compress(data)) > MAX_COMPRESSION_RATIO
+
+
+def _starts_over(tokens: list[int]) -> bool:
+    """Whether the decode ends by saying its beginning again ("Tonight the orchestra will …
+    Tchaikovsky. Tonight the orchestra will"): on a window cut close to the speech whisper
+    now and then goes back to the start, where a 10 s window would not (at twice the cost)."""
+    return any(
+        tokens[-size:] == tokens[:size]
+        for size in range(MIN_RESTART_TOKENS, (len(tokens) - 1) // 2 + 1)
+    )
 
 
 def _repeats_a_run(tokens: list[int]) -> bool:

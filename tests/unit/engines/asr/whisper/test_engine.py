@@ -158,7 +158,7 @@ def test_partials_on_a_cut_window_hear_what_the_full_window_hears(
 
 
 def test_a_looping_decode_is_recognized() -> None:
-    from voxhub.engines.asr.whisper.quick import _repeats_a_run, _repetitive
+    from voxhub.engines.asr.whisper.quick import _repeats_a_run, _repetitive, _starts_over
 
     sentence = "She opened the door and walked into the room. "
     assert _repetitive(sentence * 4)
@@ -168,6 +168,10 @@ def test_a_looping_decode_is_recognized() -> None:
     assert not _repeats_a_run([1, 2, 3, 4, 5, 9, 1, 2, 3, 4, 5, 8, 1, 2])
     # a run overlapping itself (one token said many times) is the compression check's
     assert not _repeats_a_run([7] * 8)
+    # back to the start: "Tonight the orchestra will … Tchaikovsky. Tonight the orchestra will"
+    assert _starts_over([11, 12, 13, 14, 20, 21, 22, 23, 11, 12, 13, 14])
+    assert not _starts_over([11, 12, 13, 20, 21, 22, 12, 13])
+    assert not _starts_over([11, 12, 13, 11, 12])
 
 
 def test_a_decode_that_stops_before_the_speech_does_is_recognized() -> None:
