@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 SPOKEN = ("zh", "en")
 # steers whisper towards simplified characters and punctuation
 ZH_PROMPT = "以下是普通话的句子。"
+# a streaming segment's window (partials keep theirs cut close): on a window cut close to a
+# short segment whisper now and then stops early or says the sentence again
+SEGMENT_WINDOW_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +252,7 @@ class WhisperEngine:
             self._prompt(language, hotwords),
             beam_size=self._options.beam_size,
             words=True,
+            min_seconds=SEGMENT_WINDOW_SECONDS,
         )
         if decoded.degenerate or decoded.stops_early(speech_end(samples)):
             # the full 30 s window, with its temperature fallback

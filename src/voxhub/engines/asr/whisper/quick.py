@@ -82,15 +82,19 @@ def quick_decode(
     prompt: str | None = None,
     beam_size: int = 1,
     words: bool = False,
+    min_seconds: float = 0.0,
 ) -> QuickDecode:
     """What whisper hears in `samples` (≤ 30 s), without timestamp tokens; word times come
-    from the decoder's cross-attention alignment, as faster-whisper finds them."""
+    from the decoder's cross-attention alignment, as faster-whisper finds them.
+
+    The window is at least `min_seconds` long."""
     import ctranslate2
     from faster_whisper.tokenizer import Tokenizer
 
     features = model.feature_extractor(np.asarray(samples, dtype=np.float32))
     frames = min(features.shape[-1], MAX_FRAMES)
-    width = min(MAX_FRAMES, math.ceil(frames / FRAMES_PER_SECOND) * FRAMES_PER_SECOND + TAIL_FRAMES)
+    width = math.ceil(frames / FRAMES_PER_SECOND) * FRAMES_PER_SECOND + TAIL_FRAMES
+    width = min(MAX_FRAMES, max(width, round(min_seconds * FRAMES_PER_SECOND)))
     window = np.zeros((1, features.shape[0], width), dtype=np.float32)
     window[0, :, :frames] = features[:, :frames]
     encoded = model.model.encode(ctranslate2.StorageView.from_array(window), to_cpu=False)
