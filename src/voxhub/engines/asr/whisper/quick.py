@@ -144,7 +144,7 @@ def _repetitive(text: str) -> bool:
 def _starts_over(tokens: list[int]) -> bool:
     """Whether the decode ends by saying its beginning again ("Tonight the orchestra will …
     Tchaikovsky. Tonight the orchestra will"): on a window cut close to the speech whisper
-    now and then goes back to the start, where a 10 s window would not (at twice the cost)."""
+    now and then goes back to the start."""
     return any(
         tokens[-size:] == tokens[:size]
         for size in range(MIN_RESTART_TOKENS, (len(tokens) - 1) // 2 + 1)

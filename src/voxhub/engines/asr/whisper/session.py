@@ -114,8 +114,7 @@ class WhisperSession:
     def final(self) -> Transcript:
         self._closed += self._segmenter.finish(self._audio.end)
         self._decode_closed()
-        # a short turn of a stream takes its language without fixing its own
-        language = self._language or self._stream_language or ""
+        language = self._spoken
         segments = closed_last(self._decoded, language)
         transcript = Transcript(
             text=join_words([s.text for s in segments], language),
@@ -211,8 +210,14 @@ class WhisperSession:
             self._language = self._stream_language = language
         return language
 
+    @property
+    def _spoken(self) -> str:
+        """The utterance's language; a short turn of a stream takes the stream's without
+        fixing its own ("" before anything was detected)."""
+        return self._language or self._stream_language or ""
+
     def _text(self, parts: list[str]) -> str:
-        return join_words(parts, self._language or self._stream_language or "")
+        return join_words(parts, self._spoken)
 
     def _forget(self) -> None:
         """Drop audio before anything a decode may still need."""
