@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -58,7 +59,18 @@ def test_a_short_last_frame_is_measured_on_its_own_length() -> None:
 def test_ten_minutes_are_scanned_quickly() -> None:
     samples = np.tile(clip(0.0, 1.0, 0.0), 600)
     samples[:RATE] = 0.0
-    started = time.perf_counter()
     first, last = speech_bounds(samples, RATE)
-    assert time.perf_counter() - started < 1.0
+    # the best of two runs each: the first pays for fresh memory, not for the scan
+    scan = min(_seconds(lambda: speech_bounds(samples, RATE)) for _ in range(2))
+    one_pass = min(
+        _seconds(lambda: float(np.mean(samples.astype(np.float64) ** 2))) for _ in range(2)
+    )
+    # vectorized: a few passes over the samples (about 1×), nowhere near a loop per sample
+    assert scan < 20 * one_pass, (scan, one_pass)
     assert (first, last) == (RATE - round(RATE * 0.020), len(samples))
+
+
+def _seconds(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
